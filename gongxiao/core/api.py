@@ -1,0 +1,129 @@
+"""The API's shared parts: authentication, Chinese error messages, the organization and region routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.security import APIKeyCookie, HttpBearer
+
+from gongxiao.core.models import ApiToken, Organization, Region
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer gx_…` with a token from the API tokens page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = ApiToken.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's login session; CSRF is checked for writes."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if request.user.is_authenticated:
+            return request.user
+        return None
+
+
+AUTH = [TokenAuth(), SessionAuth()]
+
+PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为文本",
+    "string_too_long": "太长",
+    "string_too_short": "太短",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_max_places": "小数位数太多",
+    "float_parsing": "应为数字",
+    "date_from_datetime_parsing": "应为日期，如 2023-03-01",
+    "date_parsing": "应为日期，如 2023-03-01",
+    "bool_parsing": "应为 true 或 false",
+    "enum": "不是可选的值",
+    "literal_error": "不是可选的值",
+    "greater_than_equal": "不能小于下限",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def pydantic_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Ninja's validation errors as [{field, message}] with messages in Chinese."""
+    result = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query", "path")]
+        field = ".".join(loc)
+        message = PYDANTIC_MESSAGES.get(error.get("type", ""), error.get("msg", ""))
+        result.append({"field": field, "message": f"“{field}”：{message}" if field else message})
+    return result
+
+
+def require_perm(request: HttpRequest, permission: str) -> None:
+    from ninja.errors import HttpError
+
+    if not request.user.has_perm(permission):
+        raise HttpError(403, _("You do not have permission to do this."))
+
+
+router = Router(tags=["organizations and regions"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    region_code: str | None
+
+    @staticmethod
+    def resolve_parent_id(obj: Organization) -> int | None:
+        parent = obj.get_parent()
+        return parent.pk if parent else None
+
+    @staticmethod
+    def resolve_region_code(obj: Organization) -> str | None:
+        return obj.region.code if obj.region_id else None
+
+
+class RegionOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    is_mountain: bool
+
+
+@router.get("/organizations", response=list[OrganizationOut])
+def list_organizations(request: HttpRequest) -> Any:
+    require_perm(request, "core.view_organization")
+    return Organization.objects.visible_to(request.user).select_related("region").order_by("path")
+
+
+@router.get("/organizations/{org_id}", response=OrganizationOut)
+def get_organization(request: HttpRequest, org_id: int) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    require_perm(request, "core.view_organization")
+    return get_object_or_404(Organization.objects.visible_to(request.user), pk=org_id)
+
+
+@router.get("/regions", response=list[RegionOut])
+def list_regions(request: HttpRequest, level: str | None = None, parent_code: str | None = None) -> Any:
+    require_perm(request, "core.view_region")
+    regions = Region.objects.order_by("code")
+    if level:
+        regions = regions.filter(level=level)
+    if parent_code:
+        parent = Region.objects.filter(code=parent_code).first()
+        regions = regions.filter(path__startswith=parent.path, depth=parent.depth + 1) if parent else regions.none()
+    return regions

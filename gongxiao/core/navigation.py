@@ -1,0 +1,81 @@
+"""The left navigation: the seed's sections, then base data and system; each entry needs a permission.
+
+Business apps add their entries to SECTIONS when they arrive; a section with no entry the user
+may use is not shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass
+class Entry:
+    label: Any
+    url_name: str
+    permission: str
+    icon: str = "dot"
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass
+class Section:
+    key: str
+    label: Any
+    icon: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+SECTIONS: list[Section] = [
+    Section("supply", _("Agri-input supply"), "basket"),
+    Section("market", _("Marketing and services"), "shop"),
+    Section("credit", _("Credit cooperation"), "bank"),
+    Section("assets", _("Assets and finance"), "building"),
+    Section("governance", _("Strict governance"), "shield-check"),
+    Section("services", _("Farm services"), "flower1"),
+    Section("monitor", _("All-round monitoring"), "speedometer2"),
+    Section(
+        "base",
+        _("Base data"),
+        "database",
+        [
+            Entry(_("Organizations"), "core:organizations", "core.view_organization", "diagram-3"),
+            Entry(_("Regions"), "core:regions", "core.view_region", "geo-alt"),
+            Entry(_("Members"), "members:list", "members.view_member", "people"),
+            Entry(_("Unions"), "members:unions", "members.view_union", "collection"),
+            Entry(_("Imports"), "core:imports", "core.view_importjob", "upload"),
+        ],
+    ),
+    Section(
+        "system",
+        _("System"),
+        "gear",
+        [
+            Entry(_("Users"), "core:users", "core.view_user", "person-badge"),
+            Entry(_("Audit trail"), "core:audit", "core.view_historicalorganization", "clock-history"),
+            Entry(_("API tokens"), "core:tokens", "", "key"),
+        ],
+    ),
+]
+
+
+def section(key: str) -> Section:
+    return next(s for s in SECTIONS if s.key == key)
+
+
+def visible_sections(user: Any) -> list[tuple[Section, list[Entry]]]:
+    if not user.is_authenticated:
+        return []
+    result = []
+    for sec in SECTIONS:
+        entries = [e for e in sec.entries if not e.permission or user.has_perm(e.permission)]
+        if entries:
+            result.append((sec, entries))
+    return result

@@ -1,0 +1,18 @@
+"""Helpers for views and the API that fetch one object through the data scope."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model
+from django.http import Http404
+
+M = TypeVar("M", bound=Model)
+
+
+def get_visible_or_404(queryset, user, **lookup) -> Model:  # type: ignore[no-untyped-def]
+    """The object if it exists *and* the user may see it; a 404 otherwise, never a 403 that leaks it."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None

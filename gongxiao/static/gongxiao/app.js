@@ -1,0 +1,14 @@
+(function () {
+  function enhance(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select.tom-select, select[multiple]").forEach(function (el) {
+      if (!el.tomselect && el.type !== "hidden") new TomSelect(el, { plugins: el.multiple ? ["remove_button"] : [], maxOptions: 500 });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.body && document.body.addEventListener("htmx:afterSwap", function (e) { enhance(e.target); });
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+})();
