@@ -13,6 +13,7 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("GONGXIAO_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
 def envstr(name: str, default: str) -> str:

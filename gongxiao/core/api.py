@@ -87,7 +87,7 @@ class OrganizationOut(Schema):
 
     @staticmethod
     def resolve_parent_id(obj: Organization) -> int | None:
-        parent = obj.get_parent()
+        parent = Organization.objects.get_parent(obj)
         return parent.pk if parent else None
 
     @staticmethod

@@ -131,7 +131,10 @@ class Region(MP_Node):
         return self.name
 
     def full_name(self) -> str:
-        return "".join(node.name for node in [*self.get_ancestors()[1:], self]) if self.depth > 1 else self.name
+        if self.depth == 1:
+            return self.name
+        ancestors = Region.objects.filter(path__in=[self.path[:n] for n in range(2 * self.steplen, len(self.path), self.steplen)])
+        return "".join(node.name for node in [*ancestors.order_by("depth"), self])
 
     def clean(self) -> None:
         expected = {1: self.Level.COUNTY, 2: self.Level.TOWN, 3: self.Level.VILLAGE}

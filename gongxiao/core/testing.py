@@ -52,15 +52,22 @@ class County:
 
 def small_county() -> County:
     roles.sync_roles()
-    county_region = Region.add_root(code="330327000000", name="青山县", level=Region.Level.COUNTY)
-    town = county_region.add_child(code="330327101000", name="桥头镇", level=Region.Level.TOWN)
-    village_a = town.add_child(code="330327101201", name="上村", level=Region.Level.VILLAGE)
-    village_b = town.add_child(code="330327101202", name="下村", level=Region.Level.VILLAGE, is_mountain=True)
-    federation = Organization.add_root(
-        code="QS", name="青山县供销合作社联合社", kind=Organization.Kind.FEDERATION, region=county_region
+    regions, orgs = Region.objects, Organization.objects
+    county_region = regions.add_root({"code": "330327000000", "name": "青山县", "level": Region.Level.COUNTY})
+    town = regions.add_child(county_region, {"code": "330327101000", "name": "桥头镇", "level": Region.Level.TOWN})
+    village_a = regions.add_child(town, {"code": "330327101201", "name": "上村", "level": Region.Level.VILLAGE})
+    village_b = regions.add_child(
+        town, {"code": "330327101202", "name": "下村", "level": Region.Level.VILLAGE, "is_mountain": True}
     )
-    coop_a = federation.add_child(code="QS-A", name="桥头供销社", kind=Organization.Kind.BASE_COOP, region=town)
-    coop_b = federation.add_child(code="QS-B", name="溪口供销社", kind=Organization.Kind.BASE_COOP, region=town)
+    federation = orgs.add_root(
+        {"code": "QS", "name": "青山县供销合作社联合社", "kind": Organization.Kind.FEDERATION, "region": county_region}
+    )
+    coop_a = orgs.add_child(
+        federation, {"code": "QS-A", "name": "桥头供销社", "kind": Organization.Kind.BASE_COOP, "region": town}
+    )
+    coop_b = orgs.add_child(
+        federation, {"code": "QS-B", "name": "溪口供销社", "kind": Organization.Kind.BASE_COOP, "region": town}
+    )
     return County(
         federation=federation,
         coop_a=Organization.objects.get(pk=coop_a.pk),

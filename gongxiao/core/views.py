@@ -70,7 +70,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("core.view_organization"):
         raise PermissionDenied
     org = get_visible_or_404(Organization.objects, request.user, pk=pk)
-    children = org.get_children().select_related("region")
+    children = Organization.objects.get_children(org).select_related("region")
     return render(
         request,
         "core/organization_detail.html",
