@@ -80,3 +80,24 @@ def small_county() -> County:
         clerk_a=make_user("clerk_a", Organization.objects.get(pk=coop_a.pk), roles.DEPARTMENT_STAFF),
         clerk_b=make_user("clerk_b", Organization.objects.get(pk=coop_b.pk), roles.DEPARTMENT_STAFF),
     )
+
+
+# Words a Chinese page may show in Latin letters: names of things, not sentences to translate.
+LATIN_ALLOWED = {
+    "API", "Excel", "xlsx", "English", "Bearer", "Authorization", "OpenAPI", "ID", "docs", "api", "PDF", "QS",
+}
+
+
+def untranslated_words(text: str) -> list[str]:
+    """Latin words of three letters or more in a zh-hans page's text, other than allowed names.
+
+    User names, codes and tokens (with digits, '_' or '-') are data, not strings to translate.
+    """
+    import re
+
+    found = []
+    for token in re.findall(r"[A-Za-z][A-Za-z0-9_\-.@/]*", text):
+        if len(token) < 3 or token in LATIN_ALLOWED or re.search(r"[\d_\-.@/]", token):
+            continue
+        found.append(token)
+    return found

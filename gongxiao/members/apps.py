@@ -6,3 +6,6 @@ class MembersConfig(AppConfig):
     name = "gongxiao.members"
     label = "members"
     verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from gongxiao.members import importers  # noqa: F401  (registers the members importer)

@@ -33,7 +33,7 @@ class MemberList(ListPage):
     search_placeholder = gettext_lazy("Name, pinyin initials, ID or phone")
     empty_text = gettext_lazy("No members match. Add one, or import them from Excel.")
     columns = [
-        field_column("name", gettext_lazy("Name"), link=True, width=18),
+        field_column("name", gettext_lazy("Member name"), link=True, width=18),
         choice_column("kind", gettext_lazy("Member kind")),
         field_column("id_number", gettext_lazy("ID number"), width=22),
         field_column("phone", gettext_lazy("Phone")),

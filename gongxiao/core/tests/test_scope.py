@@ -1,0 +1,50 @@
+from gongxiao.core.models import Organization
+from gongxiao.members.models import Member
+from gongxiao.members.tests.factories import member
+
+
+def test_clerk_sees_only_their_subtree(county):
+    # given
+    mine = member(county, county.coop_a, "张建国", 1)
+    member(county, county.coop_b, "李秀英", 2)
+    # when
+    visible = list(Member.objects.visible_to(county.clerk_a))
+    # then
+    assert visible == [mine]
+
+
+def test_leader_sees_every_organization(county):
+    member(county, county.coop_a, "张建国", 1)
+    member(county, county.coop_b, "李秀英", 2)
+    assert Member.objects.visible_to(county.leader).count() == 2
+    assert Organization.objects.visible_to(county.leader).count() == 3
+
+
+def test_rows_of_a_child_unit_are_visible_to_its_base_coop(county):
+    unit = Organization.objects.add_child(county.coop_a, {"code": "QS-A-1", "name": "桥头门店", "kind": "unit"})
+    row = member(county, unit, "王五", 3)
+    assert row in Member.objects.visible_to(county.clerk_a)
+    assert row not in Member.objects.visible_to(county.clerk_b)
+
+
+def test_user_without_organization_sees_nothing(county):
+    from gongxiao.core.testing import make_user
+
+    loose = make_user("loose", None)
+    member(county, county.coop_a)
+    assert Member.objects.visible_to(loose).count() == 0
+
+
+def test_anonymous_sees_nothing(county):
+    from django.contrib.auth.models import AnonymousUser
+
+    member(county, county.coop_a)
+    assert Member.objects.visible_to(AnonymousUser()).count() == 0
+    assert Organization.objects.visible_to(AnonymousUser()).count() == 0
+
+
+def test_can_manage_follows_the_tree(county):
+    assert county.clerk_a.can_manage(county.coop_a)
+    assert not county.clerk_a.can_manage(county.coop_b)
+    assert not county.clerk_a.can_manage(county.federation)
+    assert county.leader.can_manage(county.coop_b)
