@@ -23,7 +23,7 @@ def start_import(user: User, organization: Organization, importer_name: str, upl
         file=upload,
         filename=upload.name or "upload.xlsx",
     )
-    _dispatch(job, dry_run=True, large=upload.size > settings.IMPORT_BACKGROUND_BYTES)
+    _dispatch(job, dry_run=True, large=(upload.size or 0) > settings.IMPORT_BACKGROUND_BYTES)
     job.refresh_from_db()
     return job
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 
+from gongxiao.core.http import AuthedRequest
 from gongxiao.core.models import ApiToken, Organization, Region
 
 
@@ -67,7 +68,7 @@ def pydantic_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return result
 
 
-def require_perm(request: HttpRequest, permission: str) -> None:
+def require_perm(request: AuthedRequest, permission: str) -> None:
     from ninja.errors import HttpError
 
     if not request.user.has_perm(permission):
@@ -92,7 +93,7 @@ class OrganizationOut(Schema):
 
     @staticmethod
     def resolve_region_code(obj: Organization) -> str | None:
-        return obj.region.code if obj.region_id else None
+        return obj.region.code if obj.region is not None else None
 
 
 class RegionOut(Schema):
@@ -104,13 +105,13 @@ class RegionOut(Schema):
 
 
 @router.get("/organizations", response=list[OrganizationOut])
-def list_organizations(request: HttpRequest) -> Any:
+def list_organizations(request: AuthedRequest) -> Any:
     require_perm(request, "core.view_organization")
     return Organization.objects.visible_to(request.user).select_related("region").order_by("path")
 
 
 @router.get("/organizations/{org_id}", response=OrganizationOut)
-def get_organization(request: HttpRequest, org_id: int) -> Any:
+def get_organization(request: AuthedRequest, org_id: int) -> Any:
     from django.shortcuts import get_object_or_404
 
     require_perm(request, "core.view_organization")
@@ -118,12 +119,14 @@ def get_organization(request: HttpRequest, org_id: int) -> Any:
 
 
 @router.get("/regions", response=list[RegionOut])
-def list_regions(request: HttpRequest, level: str | None = None, parent_code: str | None = None) -> Any:
+def list_regions(request: AuthedRequest, level: str | None = None, parent_code: str | None = None) -> Any:
     require_perm(request, "core.view_region")
     regions = Region.objects.order_by("code")
     if level:
         regions = regions.filter(level=level)
     if parent_code:
         parent = Region.objects.filter(code=parent_code).first()
-        regions = regions.filter(path__startswith=parent.path, depth=parent.depth + 1) if parent else regions.none()
+        regions = (
+            regions.filter(path__startswith=parent.path, depth=parent.depth + 1) if parent else regions.none()
+        )
     return regions

@@ -7,13 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gongxiao.core.http import AuthedRequest
+
 
 def edit_object(
-    request: HttpRequest,
+    request: AuthedRequest,
     form_class: Any,
     *,
     instance: Any = None,
@@ -43,5 +45,7 @@ def edit_object(
         messages.success(request, _("Saved “%(name)s”.") % {"name": obj})
         return redirect(success(obj))
     return render(
-        request, "core/form.html", {"form": form, "title": title, "breadcrumbs": breadcrumbs, "object": instance}
+        request,
+        "core/form.html",
+        {"form": form, "title": title, "breadcrumbs": breadcrumbs, "object": instance},
     )

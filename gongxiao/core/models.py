@@ -157,8 +157,8 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
-    objects = GongxiaoUserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = GongxiaoUserManager()  # type: ignore[misc]
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")
@@ -250,6 +250,9 @@ class DocumentSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "kind", "year"], name="uniq_document_sequence")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.organization_id}-{self.year}: {self.last}"
 
     @classmethod
     def next_number(cls, organization: Organization, kind: str, year: int | None = None) -> str:

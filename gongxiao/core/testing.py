@@ -16,7 +16,6 @@ from gongxiao.core import roles
 from gongxiao.core.models import Organization, Region, User
 
 
-
 def make_ric(birth: dt.date, sequence: int, region: str = "330327") -> str:
     """A resident ID number with a correct check digit (python-stdnum computes it)."""
     body = f"{region}{birth:%Y%m%d}{sequence % 1000:03d}"

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from gongxiao.core import actions
 from gongxiao.core.excel import IMPORTERS, ImportResult, error_workbook
 from gongxiao.core.forms import ImportForm, TokenForm
+from gongxiao.core.http import AuthedRequest
 from gongxiao.core.listing import ListPage, choice_column, field_column, xlsx_response
 from gongxiao.core.models import ApiToken, ImportJob, Organization, Region, User
 from gongxiao.core.navigation import visible_sections
@@ -24,7 +25,7 @@ from gongxiao.core.scope import get_visible_or_404
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "core/home.html", {"sections": visible_sections(request.user)})
 
 
@@ -59,17 +60,19 @@ class OrganizationList(ListPage):
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
         from django.db.models import Q
 
-        return queryset.filter(Q(name__icontains=text) | Q(code__icontains=text) | Q(short_name__icontains=text))
+        return queryset.filter(
+            Q(name__icontains=text) | Q(code__icontains=text) | Q(short_name__icontains=text)
+        )
 
     def detail_url(self, obj: Organization) -> str:
         return reverse("core:organization", args=[obj.pk])
 
 
 @login_required
-def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organization_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("core.view_organization"):
         raise PermissionDenied
-    org = get_visible_or_404(Organization.objects, request.user, pk=pk)
+    org: Organization = get_visible_or_404(Organization.objects.all(), request.user, pk=pk)
     children = Organization.objects.get_children(org).select_related("region")
     return render(
         request,
@@ -131,6 +134,7 @@ class UserList(ListPage):
     ]
 
     def queryset(self) -> QuerySet:
+        assert isinstance(self.request.user, User)
         users = User.objects.select_related("organization").prefetch_related("groups")
         if not self.request.user.sees_all_organizations:
             org = self.request.user.organization
@@ -145,7 +149,11 @@ class UserList(ListPage):
         )
 
     def detail_url(self, obj: User) -> str:
-        return reverse("admin:core_user_change", args=[obj.pk]) if self.request.user.has_perm("core.change_user") else ""
+        return (
+            reverse("admin:core_user_change", args=[obj.pk])
+            if self.request.user.has_perm("core.change_user")
+            else ""
+        )
 
 
 # ---------------------------------------------------------------- audit trail
@@ -161,7 +169,7 @@ AUDITED = {
 
 
 @login_required
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthedRequest) -> HttpResponse:
     """Who changed what and when, on the master data the user may see."""
     if not request.user.has_perm("core.view_historicalorganization"):
         raise PermissionDenied
@@ -189,7 +197,9 @@ def audit(request: HttpRequest) -> HttpResponse:
         rows.append((record, changes))
     models_choice = [(key, apps.get_model(a, m)._meta.verbose_name) for key, (a, m, _s) in AUDITED.items()]
     return render(
-        request, "core/audit.html", {"rows": rows, "page_obj": page, "kind": kind, "models_choice": models_choice}
+        request,
+        "core/audit.html",
+        {"rows": rows, "page_obj": page, "kind": kind, "models_choice": models_choice},
     )
 
 
@@ -197,7 +207,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +222,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_token(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     token.revoke()
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
@@ -253,19 +263,21 @@ def _importer_or_404(name: str) -> Any:
 
 
 @login_required
-def import_upload(request: HttpRequest, name: str) -> HttpResponse:
+def import_upload(request: AuthedRequest, name: str) -> HttpResponse:
     importer = _importer_or_404(name)
     if not request.user.has_perm(importer.permission):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        job = actions.start_import(request.user, form.cleaned_data["organization"], name, form.cleaned_data["file"])
+        job = actions.start_import(
+            request.user, form.cleaned_data["organization"], name, form.cleaned_data["file"]
+        )
         return redirect("core:import_job", pk=job.pk)
     return render(request, "core/import_upload.html", {"form": form, "importer": importer, "name": name})
 
 
 @login_required
-def import_template(request: HttpRequest, name: str) -> HttpResponse:
+def import_template(request: AuthedRequest, name: str) -> HttpResponse:
     importer_class = _importer_or_404(name)
     if not request.user.has_perm(importer_class.permission):
         raise PermissionDenied
@@ -273,17 +285,22 @@ def import_template(request: HttpRequest, name: str) -> HttpResponse:
     return xlsx_response(importer.template(), _("%(label)s import template.xlsx") % {"label": importer.label})
 
 
-def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
-    job = get_visible_or_404(ImportJob.objects.select_related("organization", "created_by"), request.user, pk=pk)
+def _visible_job(request: AuthedRequest, pk: int) -> ImportJob:
+    job = get_visible_or_404(
+        ImportJob.objects.select_related("organization", "created_by"), request.user, pk=pk
+    )
     assert isinstance(job, ImportJob)
     return job
 
 
 @login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     result = ImportResult(errors=job.errors)
-    context = {"job": job, "error_lines": list(zip(job.errors[:200], result.error_lines()[:200], strict=False))}
+    context = {
+        "job": job,
+        "error_lines": list(zip(job.errors[:200], result.error_lines()[:200], strict=False)),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "core/_import_status.html", context)
     return render(request, "core/import_job.html", context)
@@ -291,7 +308,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     importer = IMPORTERS[job.importer]
     if not request.user.has_perm(importer.permission) or not request.user.can_manage(job.organization):
@@ -307,6 +324,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
-    return xlsx_response(error_workbook(ImportResult(errors=job.errors)), _("import errors %(name)s") % {"name": job.filename})
+    return xlsx_response(
+        error_workbook(ImportResult(errors=job.errors)), _("import errors %(name)s") % {"name": job.filename}
+    )

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -14,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongxiao.core.api import require_perm
+from gongxiao.core.http import AuthedRequest
 from gongxiao.core.models import Organization, Region
 from gongxiao.members.models import Member, parse_industries
 
@@ -57,7 +57,7 @@ class MemberIn(Schema):
     is_active: bool = True
 
 
-def _apply(request: HttpRequest, member: Member, payload: MemberIn) -> Member:
+def _apply(request: AuthedRequest, member: Member, payload: MemberIn) -> Member:
     org_id = payload.organization_id or member.organization_id or request.user.organization_id
     organization = Organization.objects.filter(pk=org_id).first()
     if organization is None or not request.user.can_manage(organization):
@@ -68,7 +68,9 @@ def _apply(request: HttpRequest, member: Member, payload: MemberIn) -> Member:
     try:
         industries = parse_industries(",".join(payload.industries))
     except ValueError as exc:
-        raise ValidationError({"industries": _("unknown industry “%(word)s”") % {"word": exc.args[0]}}) from None
+        raise ValidationError(
+            {"industries": _("unknown industry “%(word)s”") % {"word": exc.args[0]}}
+        ) from None
     member.organization = organization
     member.county = organization.county
     for name in ("kind", "name", "id_number", "phone", "address", "land_area_mu", "joined_on", "is_active"):
@@ -84,7 +86,11 @@ def _apply(request: HttpRequest, member: Member, payload: MemberIn) -> Member:
 @router.get("/members", response=list[MemberOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_members(
-    request: HttpRequest, q: str = "", kind: str | None = None, village_code: str | None = None, industry: str | None = None
+    request: AuthedRequest,
+    q: str = "",
+    kind: str | None = None,
+    village_code: str | None = None,
+    industry: str | None = None,
 ) -> Any:
     require_perm(request, "members.view_member")
     members = Member.objects.visible_to(request.user).select_related("village").order_by("id")
@@ -100,19 +106,19 @@ def list_members(
 
 
 @router.get("/members/{member_id}", response=MemberOut)
-def get_member(request: HttpRequest, member_id: int) -> Any:
+def get_member(request: AuthedRequest, member_id: int) -> Any:
     require_perm(request, "members.view_member")
     return get_object_or_404(Member.objects.visible_to(request.user).select_related("village"), pk=member_id)
 
 
 @router.post("/members", response={201: MemberOut})
-def create_member(request: HttpRequest, payload: MemberIn) -> Any:
+def create_member(request: AuthedRequest, payload: MemberIn) -> Any:
     require_perm(request, "members.add_member")
     return 201, _apply(request, Member(), payload)
 
 
 @router.put("/members/{member_id}", response=MemberOut)
-def update_member(request: HttpRequest, member_id: int, payload: MemberIn) -> Any:
+def update_member(request: AuthedRequest, member_id: int, payload: MemberIn) -> Any:
     require_perm(request, "members.change_member")
     member = get_object_or_404(Member.objects.visible_to(request.user), pk=member_id)
     if not request.user.can_manage(member.organization):

@@ -38,7 +38,7 @@ class MemberForm(ScopedModelForm):
             self.fields["industry_list"].initial = self.instance.industry_codes()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         self.instance.industries = ",".join(data.get("industry_list") or [])
         return data
 

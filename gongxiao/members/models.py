@@ -114,6 +114,12 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.pinyin = initials(self.name)
+        if self.organization_id and not self.county_id:
+            self.county = self.organization.county
+        super().save(*args, **kwargs)
+
     @property
     def is_person(self) -> bool:
         return self.kind in (self.Kind.HOUSEHOLD, self.Kind.FAMILY_FARM)
@@ -147,12 +153,6 @@ class Member(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.pinyin = initials(self.name)
-        if self.organization_id and not self.county_id:
-            self.county = self.organization.county
-        super().save(*args, **kwargs)
 
 
 def check_id_number(kind: str, value: str) -> str:

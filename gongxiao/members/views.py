@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongxiao.core.editing import edit_object
+from gongxiao.core.http import AuthedRequest
 from gongxiao.core.listing import ListColumn, ListPage, choice_column, field_column
 from gongxiao.core.scope import get_visible_or_404
 from gongxiao.members.filters import MemberFilter, UnionFilter
@@ -52,7 +53,7 @@ class MemberList(ListPage):
 
 
 @login_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("members.view_member"):
         raise PermissionDenied
     member = get_visible_or_404(Member.objects.select_related("village", "organization"), request.user, pk=pk)
@@ -61,7 +62,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members/member_detail.html",
         {
             "member": member,
-            "can_edit": request.user.has_perm("members.change_member") and request.user.can_manage(member.organization),
+            "can_edit": request.user.has_perm("members.change_member")
+            and request.user.can_manage(member.organization),
             "unions": member.unionmembership_set.select_related("union"),
             "history": member.history.select_related("history_user")[:50],
         },
@@ -69,7 +71,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def member_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def member_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     member = get_visible_or_404(Member.objects, request.user, pk=pk) if pk else None
     return edit_object(
         request,
@@ -100,7 +102,11 @@ class UnionList(ListPage):
     ]
 
     def queryset(self) -> QuerySet:
-        return Union.objects.visible_to(self.request.user).select_related("town").annotate(member_count=Count("members"))
+        return (
+            Union.objects.visible_to(self.request.user)
+            .select_related("town")
+            .annotate(member_count=Count("members"))
+        )
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
         return queryset.filter(name__icontains=text)
@@ -110,7 +116,7 @@ class UnionList(ListPage):
 
 
 @login_required
-def union_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def union_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("members.view_union"):
         raise PermissionDenied
     union = get_visible_or_404(Union.objects.select_related("town", "organization"), request.user, pk=pk)
@@ -130,7 +136,9 @@ def union_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "union": union,
             "can_edit": can_edit,
             "form": form,
-            "memberships": union.unionmembership_set.select_related("member", "member__village").order_by("member__name"),
+            "memberships": union.unionmembership_set.select_related("member", "member__village").order_by(
+                "member__name"
+            ),
             "organizations": union.member_organizations.order_by("path"),
         },
     )
@@ -138,11 +146,13 @@ def union_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def union_remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    union = get_visible_or_404(Union.objects, request.user, pk=pk)
+def union_remove_member(request: AuthedRequest, pk: int, membership_pk: int) -> HttpResponse:
+    union: Union = get_visible_or_404(Union.objects.all(), request.user, pk=pk)
     if not (request.user.has_perm("members.change_union") and request.user.can_manage(union.organization)):
         raise PermissionDenied
-    membership = UnionMembership.objects.filter(union=union, pk=membership_pk).select_related("member").first()
+    membership = (
+        UnionMembership.objects.filter(union=union, pk=membership_pk).select_related("member").first()
+    )
     if membership is not None:
         membership.delete()
         messages.success(request, _("%(member)s left the union.") % {"member": membership.member})
@@ -150,7 +160,7 @@ def union_remove_member(request: HttpRequest, pk: int, membership_pk: int) -> Ht
 
 
 @login_required
-def union_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def union_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     union = get_visible_or_404(Union.objects, request.user, pk=pk) if pk else None
     return edit_object(
         request,

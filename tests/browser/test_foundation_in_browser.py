@@ -20,12 +20,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def admin_user(county):
     from gongxiao.core import roles
 
-    return make_user("sysadmin", county.federation, roles.SYSADMIN, is_staff=True, is_superuser=True)
+    return make_user("sys_admin", county.federation, roles.SYSADMIN, is_staff=True, is_superuser=True)
 
 
 def test_every_menu_entry_opens_in_chinese(page, county, admin_user):
     member(county, county.coop_a, "张建国", 1)
-    login(page, "sysadmin")
+    login(page, "sys_admin")
     links = page.eval_on_selector_all("[data-testid=nav] a", "els => els.map(e => [e.textContent.trim(), e.href])")
     assert len(links) >= 8
     for label, href in links:

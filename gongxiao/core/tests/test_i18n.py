@@ -39,7 +39,7 @@ def test_catalog_covers_every_string_in_the_code(tmp_path):
 def everyone(county):
     from gongxiao.core import roles
 
-    return make_user("sysadmin", county.federation, roles.SYSADMIN, is_staff=True, is_superuser=True)
+    return make_user("sys_admin", county.federation, roles.SYSADMIN, is_staff=True, is_superuser=True)
 
 
 def test_no_page_shows_an_untranslated_string(county, everyone, client):
