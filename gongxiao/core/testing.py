@@ -75,7 +75,7 @@ def small_county() -> County:
         town=Region.objects.get(pk=town.pk),
         village_a=Region.objects.get(pk=village_a.pk),
         village_b=Region.objects.get(pk=village_b.pk),
-        leader=make_user("leader", Organization.objects.get(pk=federation.pk), roles.COUNTY_LEADER),
+        leader=make_user("county_leader", Organization.objects.get(pk=federation.pk), roles.COUNTY_LEADER),
         clerk_a=make_user("clerk_a", Organization.objects.get(pk=coop_a.pk), roles.DEPARTMENT_STAFF),
         clerk_b=make_user("clerk_b", Organization.objects.get(pk=coop_b.pk), roles.DEPARTMENT_STAFF),
     )

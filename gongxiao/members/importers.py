@@ -54,7 +54,7 @@ class MemberImporter(excel.Importer):
     )
     columns = [
         excel.Column(gettext_lazy("Member kind"), "kind", True, _kind, _kind_labels, 12),
-        excel.Column(gettext_lazy("Name"), "name", True, width=16),
+        excel.Column(gettext_lazy("Member name"), "name", True, width=16),
         excel.Column(
             gettext_lazy("ID number"), "id_number", True, width=22,
             help=gettext_lazy("Resident ID for households, unified social credit code for cooperatives and enterprises; enter as text"),
@@ -109,7 +109,7 @@ class MemberImporter(excel.Importer):
             raise excel.RowError(exc.messages[0], str(_("Phone"))) from None
         name = values["name"]
         if len(name) > 100:
-            raise excel.RowError(_("at most 100 characters"), str(_("Name")))
+            raise excel.RowError(_("at most 100 characters"), str(_("Member name")))
         return {
             "kind": values["kind"],
             "name": name,

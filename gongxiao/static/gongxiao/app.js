@@ -12,3 +12,12 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
 })();
+// The filter bar swaps the table with htmx and pushes the URL; export what the URL now says.
+document.addEventListener("click", function (e) {
+  var link = e.target.closest && e.target.closest("a[data-export]");
+  if (!link) return;
+  var params = new URLSearchParams(window.location.search);
+  params.delete("page");
+  params.set("export", "xlsx");
+  link.href = window.location.pathname + "?" + params.toString();
+});
