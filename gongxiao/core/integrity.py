@@ -49,8 +49,8 @@ def register(label: str) -> Callable[[Callable[[], Problems]], Callable[[], Prob
     """Add a check to the registry under `label` (re-registering a function replaces it)."""
 
     def decorator(function: Callable[[], Problems]) -> Callable[[], Problems]:
-        CHECKS[:] = [check for check in CHECKS if check.function.__qualname__ != function.__qualname__
-                     or check.function.__module__ != function.__module__]
+        key = (function.__module__, function.__qualname__)
+        CHECKS[:] = [check for check in CHECKS if (check.function.__module__, check.function.__qualname__) != key]
         CHECKS.append(Check(label, function))
         return function
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from gongxiao.core.pinyin import initials
 from gongxiao.core.validators import validate_division_code
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class Organization(MP_Node):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    pinyin = models.CharField(_("pinyin initials"), max_length=100, editable=False, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(
         "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True
@@ -98,6 +100,10 @@ class Organization(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pinyin = initials(self.name)
+        super().save(*args, **kwargs)
+
     def contains(self, other: Organization | None) -> bool:
         """True if `other` is this organization or lies below it."""
         return other is not None and other.path.startswith(self.path)
@@ -117,6 +123,7 @@ class Region(MP_Node):
 
     code = models.CharField(_("division code"), max_length=12, unique=True, validators=[validate_division_code])
     name = models.CharField(_("name"), max_length=60)
+    pinyin = models.CharField(_("pinyin initials"), max_length=60, editable=False, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     is_mountain = models.BooleanField(_("mountain area"), default=False)
 
@@ -129,6 +136,10 @@ class Region(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pinyin = initials(self.name)
+        super().save(*args, **kwargs)
 
     def full_name(self) -> str:
         if self.depth == 1:

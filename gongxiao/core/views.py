@@ -6,7 +6,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,7 +45,7 @@ class OrganizationList(ListPage):
     permission = "core.view_organization"
     filterset_class = OrganizationFilter
     default_sort = "path"
-    search_placeholder = gettext_lazy("Search name or code")
+    search_placeholder = gettext_lazy("Search name, pinyin initials or code")
     columns = [
         field_column("code", gettext_lazy("Code")),
         field_column("name", gettext_lazy("Name"), link=True, width=30),
@@ -58,10 +58,11 @@ class OrganizationList(ListPage):
         return Organization.objects.visible_to(self.request.user).select_related("region")
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
-        from django.db.models import Q
-
         return queryset.filter(
-            Q(name__icontains=text) | Q(code__icontains=text) | Q(short_name__icontains=text)
+            Q(name__icontains=text)
+            | Q(code__icontains=text)
+            | Q(short_name__icontains=text)
+            | Q(pinyin__startswith=text.lower())
         )
 
     def detail_url(self, obj: Organization) -> str:
@@ -108,9 +109,7 @@ class RegionList(ListPage):
         return Region.objects.all()
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
-        from django.db.models import Q
-
-        return queryset.filter(Q(name__icontains=text) | Q(code__startswith=text))
+        return queryset.filter(Q(name__icontains=text) | Q(code__startswith=text) | Q(pinyin__startswith=text.lower()))
 
     def detail_url(self, obj: Region) -> str:
         return ""
@@ -142,8 +141,6 @@ class UserList(ListPage):
         return users
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
-        from django.db.models import Q
-
         return queryset.filter(
             Q(username__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text)
         )

@@ -48,3 +48,10 @@ def test_can_manage_follows_the_tree(county):
     assert not county.clerk_a.can_manage(county.coop_b)
     assert not county.clerk_a.can_manage(county.federation)
     assert county.leader.can_manage(county.coop_b)
+
+
+def test_organizations_and_regions_are_found_by_pinyin_initials(county, leader_client):
+    assert county.coop_a.pinyin == "qtgxs"
+    assert "桥头供销社" in leader_client.get("/base/organizations/?q=qtg").content.decode()
+    assert "溪口供销社" not in leader_client.get("/base/organizations/?q=qtg").content.decode()
+    assert "上村" in leader_client.get("/base/regions/?q=sc").content.decode()

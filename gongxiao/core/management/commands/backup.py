@@ -170,7 +170,7 @@ class Command(BaseCommand):
         live = sqlite_path()
         if not live.exists():
             raise CommandError(f"数据库文件 {live} 不存在")
-        source = sqlite3.connect(f"file:{live}?mode=ro", uri=True, timeout=30)
+        source = sqlite3.connect(live, timeout=30)
         try:
             dest = sqlite3.connect(partial)
             try:
