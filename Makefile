@@ -46,8 +46,8 @@ serve: install
 	$(BIN)/gongxiao serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check gongxiao tests benchmarks
-	$(BIN)/ruff format --check gongxiao tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy gongxiao

@@ -14,7 +14,9 @@ from gongxiao.core.excel import IMPORTERS, ImportResult, run_import
 from gongxiao.core.models import ImportJob, Organization, User
 
 
-def start_import(user: User, organization: Organization, importer_name: str, upload: UploadedFile) -> ImportJob:
+def start_import(
+    user: User, organization: Organization, importer_name: str, upload: UploadedFile
+) -> ImportJob:
     """Store the upload and run its dry run: inline when small, in a background thread when large."""
     job = ImportJob.objects.create(
         organization=organization,
@@ -90,7 +92,9 @@ def process_job(job_id: int, *, dry_run: bool) -> ImportResult | None:
     return result
 
 
-def import_for_user(user: User, organization: Organization, importer_name: str, path: str, *, dry_run: bool) -> Any:
+def import_for_user(
+    user: User, organization: Organization, importer_name: str, path: str, *, dry_run: bool
+) -> Any:
     """The command-line import: same engine, same checks, same permission."""
     importer = IMPORTERS[importer_name](user, organization)
     return run_import(importer, path, dry_run=dry_run)

@@ -108,8 +108,14 @@ class ListPage:
         return self.default_sort
 
     def export(self, queryset: QuerySet) -> HttpResponse:
-        columns = [ExportColumn(c.label, c.value, c.kind if c.kind != "badge" else "text", c.width) for c in self.columns if c.export]
-        return xlsx_response(write_xlsx(columns, queryset.iterator(chunk_size=2000), str(self.title)), self.export_filename())
+        columns = [
+            ExportColumn(c.label, c.value, c.kind if c.kind != "badge" else "text", c.width)
+            for c in self.columns
+            if c.export
+        ]
+        return xlsx_response(
+            write_xlsx(columns, queryset.iterator(chunk_size=2000), str(self.title)), self.export_filename()
+        )
 
     @classmethod
     def as_view(cls) -> Callable[[HttpRequest], HttpResponse]:
@@ -145,7 +151,8 @@ class ListPage:
                 "query": query.urlencode(),
                 "sort_query": sort_query.urlencode(),
                 "q": request.GET.get("q", ""),
-                "can_create": cls.create_url and request.user.has_perm(cls.create_permission or cls.permission),
+                "can_create": cls.create_url
+                and request.user.has_perm(cls.create_permission or cls.permission),
                 "breadcrumbs": cls.breadcrumbs,
             }
             template = "core/_list_table.html" if request.headers.get("HX-Request") else cls.template

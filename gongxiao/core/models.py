@@ -121,7 +121,9 @@ class Region(MP_Node):
         TOWN = "town", _("Town")
         VILLAGE = "village", _("Village")
 
-    code = models.CharField(_("division code"), max_length=12, unique=True, validators=[validate_division_code])
+    code = models.CharField(
+        _("division code"), max_length=12, unique=True, validators=[validate_division_code]
+    )
     name = models.CharField(_("name"), max_length=60)
     pinyin = models.CharField(_("pinyin initials"), max_length=60, editable=False, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
@@ -144,7 +146,9 @@ class Region(MP_Node):
     def full_name(self) -> str:
         if self.depth == 1:
             return self.name
-        ancestors = Region.objects.filter(path__in=[self.path[:n] for n in range(2 * self.steplen, len(self.path), self.steplen)])
+        ancestors = Region.objects.filter(
+            path__in=[self.path[:n] for n in range(2 * self.steplen, len(self.path), self.steplen)]
+        )
         return "".join(node.name for node in [*ancestors.order_by("depth"), self])
 
     def clean(self) -> None:
@@ -208,7 +212,9 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A per-user API key. Only its SHA-256 is stored; the key is shown once, when created."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=60)
     prefix = models.CharField(_("prefix"), max_length=8)
     digest = models.CharField(max_length=64, unique=True)

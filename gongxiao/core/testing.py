@@ -29,7 +29,9 @@ def make_uscc(sequence: int, region: str = "330327", kind: str = "93") -> str:
 
 
 def make_user(username: str, organization: Organization | None, *role_names: str, **extra: object) -> User:
-    user = User.objects.create_user(username=username, password="Passw0rd!gx", organization=organization, **extra)
+    user = User.objects.create_user(
+        username=username, password="Passw0rd!gx", organization=organization, **extra
+    )
     for name in role_names:
         user.groups.add(Group.objects.get(name=name))
     return user
@@ -53,19 +55,30 @@ def small_county() -> County:
     roles.sync_roles()
     regions, orgs = Region.objects, Organization.objects
     county_region = regions.add_root({"code": "330327000000", "name": "青山县", "level": Region.Level.COUNTY})
-    town = regions.add_child(county_region, {"code": "330327101000", "name": "桥头镇", "level": Region.Level.TOWN})
-    village_a = regions.add_child(town, {"code": "330327101201", "name": "上村", "level": Region.Level.VILLAGE})
+    town = regions.add_child(
+        county_region, {"code": "330327101000", "name": "桥头镇", "level": Region.Level.TOWN}
+    )
+    village_a = regions.add_child(
+        town, {"code": "330327101201", "name": "上村", "level": Region.Level.VILLAGE}
+    )
     village_b = regions.add_child(
         town, {"code": "330327101202", "name": "下村", "level": Region.Level.VILLAGE, "is_mountain": True}
     )
     federation = orgs.add_root(
-        {"code": "QS", "name": "青山县供销合作社联合社", "kind": Organization.Kind.FEDERATION, "region": county_region}
+        {
+            "code": "QS",
+            "name": "青山县供销合作社联合社",
+            "kind": Organization.Kind.FEDERATION,
+            "region": county_region,
+        }
     )
     coop_a = orgs.add_child(
-        federation, {"code": "QS-A", "name": "桥头供销社", "kind": Organization.Kind.BASE_COOP, "region": town}
+        federation,
+        {"code": "QS-A", "name": "桥头供销社", "kind": Organization.Kind.BASE_COOP, "region": town},
     )
     coop_b = orgs.add_child(
-        federation, {"code": "QS-B", "name": "溪口供销社", "kind": Organization.Kind.BASE_COOP, "region": town}
+        federation,
+        {"code": "QS-B", "name": "溪口供销社", "kind": Organization.Kind.BASE_COOP, "region": town},
     )
     return County(
         federation=federation,
@@ -83,7 +96,18 @@ def small_county() -> County:
 
 # Words a Chinese page may show in Latin letters: names of things, not sentences to translate.
 LATIN_ALLOWED = {
-    "API", "Excel", "xlsx", "English", "Bearer", "Authorization", "OpenAPI", "ID", "docs", "api", "PDF", "QS",
+    "API",
+    "Excel",
+    "xlsx",
+    "English",
+    "Bearer",
+    "Authorization",
+    "OpenAPI",
+    "ID",
+    "docs",
+    "api",
+    "PDF",
+    "QS",
 }
 
 

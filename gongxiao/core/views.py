@@ -109,7 +109,9 @@ class RegionList(ListPage):
         return Region.objects.all()
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
-        return queryset.filter(Q(name__icontains=text) | Q(code__startswith=text) | Q(pinyin__startswith=text.lower()))
+        return queryset.filter(
+            Q(name__icontains=text) | Q(code__startswith=text) | Q(pinyin__startswith=text.lower())
+        )
 
     def detail_url(self, obj: Region) -> str:
         return ""

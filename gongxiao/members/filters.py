@@ -19,7 +19,9 @@ class MemberFilter(django_filters.FilterSet):
         queryset=Region.objects.filter(level=Region.Level.TOWN).order_by("code"),
         method="filter_town",
     )
-    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices, method="filter_industry")
+    industry = django_filters.ChoiceFilter(
+        label=_("Industry"), choices=Industry.choices, method="filter_industry"
+    )
     organization = django_filters.ModelChoiceFilter(
         label=_("Organization"), queryset=_organizations, method="filter_organization"
     )

@@ -23,8 +23,18 @@ class MemberForm(ScopedModelForm):
     class Meta:
         model = Member
         fields = [
-            "organization", "kind", "name", "id_number", "phone", "village", "address",
-            "industry_list", "land_area_mu", "joined_on", "is_active", "note",
+            "organization",
+            "kind",
+            "name",
+            "id_number",
+            "phone",
+            "village",
+            "address",
+            "industry_list",
+            "land_area_mu",
+            "joined_on",
+            "is_active",
+            "note",
         ]
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -46,7 +56,15 @@ class MemberForm(ScopedModelForm):
 class UnionForm(ScopedModelForm):
     class Meta:
         model = Union
-        fields = ["organization", "kind", "name", "town", "industry", "established_on", "member_organizations"]
+        fields = [
+            "organization",
+            "kind",
+            "name",
+            "town",
+            "industry",
+            "established_on",
+            "member_organizations",
+        ]
         widgets = {
             "established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "member_organizations": forms.SelectMultiple(attrs={"class": "tom-select"}),
@@ -56,7 +74,9 @@ class UnionForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         from gongxiao.core.models import Organization
 
-        self.fields["member_organizations"].queryset = Organization.objects.visible_to(self.user).order_by("path")
+        self.fields["member_organizations"].queryset = Organization.objects.visible_to(self.user).order_by(
+            "path"
+        )
         self.fields["town"].queryset = Region.objects.filter(level=Region.Level.TOWN).order_by("code")
 
 

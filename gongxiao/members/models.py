@@ -142,7 +142,10 @@ class Member(models.Model):
             self.phone = check_phone(self.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
-        if self.village_id and Region.objects.filter(pk=self.village_id).exclude(level=Region.Level.VILLAGE).exists():
+        if (
+            self.village_id
+            and Region.objects.filter(pk=self.village_id).exclude(level=Region.Level.VILLAGE).exists()
+        ):
             errors["village"] = str(_("choose a village"))
         if self.organization_id and self.id_number and "id_number" not in errors:
             county = self.organization.county

@@ -26,7 +26,9 @@ def admin_user(county):
 def test_every_menu_entry_opens_in_chinese(page, county, admin_user):
     member(county, county.coop_a, "张建国", 1)
     login(page, "sys_admin")
-    links = page.eval_on_selector_all("[data-testid=nav] a", "els => els.map(e => [e.textContent.trim(), e.href])")
+    links = page.eval_on_selector_all(
+        "[data-testid=nav] a", "els => els.map(e => [e.textContent.trim(), e.href])"
+    )
     assert len(links) >= 8
     for label, href in links:
         response = page.goto(href)
@@ -108,7 +110,9 @@ def test_export_of_a_filtered_list_reads_back(page, county):
 
 
 def test_phone_width_collapses_the_navigation(browser, live_server, county):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.base_url = live_server.url
     member(county, county.coop_a, "张建国", 1)

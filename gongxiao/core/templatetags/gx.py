@@ -79,7 +79,11 @@ def bs(bound_field: Any) -> str:
     input_type = getattr(widget, "input_type", "")
     if input_type == "checkbox" or widget.__class__.__name__ in ("CheckboxSelectMultiple", "RadioSelect"):
         css = "form-check-input"
-    elif input_type == "select" or widget.__class__.__name__.endswith("Select") or "Select" in widget.__class__.__name__:
+    elif (
+        input_type == "select"
+        or widget.__class__.__name__.endswith("Select")
+        or "Select" in widget.__class__.__name__
+    ):
         css = "form-select"
     else:
         css = "form-control"

@@ -15,8 +15,12 @@ def test_sysadmin_creates_a_user_with_organization_and_role(county, client):
     response = client.post(
         "/admin/core/user/add/",
         {
-            "username": "store_9", "password1": "Qiaotou#2023x", "password2": "Qiaotou#2023x",
-            "usable_password": "true", "organization": county.coop_a.pk, "groups": [clerk_group.pk],
+            "username": "store_9",
+            "password1": "Qiaotou#2023x",
+            "password2": "Qiaotou#2023x",
+            "usable_password": "true",
+            "organization": county.coop_a.pk,
+            "groups": [clerk_group.pk],
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -14,8 +14,12 @@ PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po
 
 
 def test_catalog_has_no_untranslated_or_fuzzy_entries():
-    untranslated = subprocess.run(["msgattrib", "--untranslated", "--no-obsolete", str(PO)], capture_output=True, text=True, check=True)
-    fuzzy = subprocess.run(["msgattrib", "--only-fuzzy", "--no-obsolete", str(PO)], capture_output=True, text=True, check=True)
+    untranslated = subprocess.run(
+        ["msgattrib", "--untranslated", "--no-obsolete", str(PO)], capture_output=True, text=True, check=True
+    )
+    fuzzy = subprocess.run(
+        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(PO)], capture_output=True, text=True, check=True
+    )
     assert untranslated.stdout.strip() == ""
     assert fuzzy.stdout.strip() == ""
 
@@ -28,10 +32,18 @@ def test_catalog_covers_every_string_in_the_code(tmp_path):
     shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo"))
     subprocess.run(
         ["django-admin", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
-        cwd=copy, check=True, capture_output=True, env={"PATH": str(Path(__import__("sys").executable).parent) + ":/usr/bin:/bin"},
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={"PATH": str(Path(__import__("sys").executable).parent) + ":/usr/bin:/bin"},
     )
     fresh = copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    missing = subprocess.run(["msgattrib", "--untranslated", "--no-obsolete", str(fresh)], capture_output=True, text=True, check=True)
+    missing = subprocess.run(
+        ["msgattrib", "--untranslated", "--no-obsolete", str(fresh)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert missing.stdout.strip() == "", "run makemessages and translate:\n" + missing.stdout[:2000]
 
 
@@ -45,8 +57,15 @@ def everyone(county):
 def test_no_page_shows_an_untranslated_string(county, everyone, client):
     row = member(county, county.coop_a, "张建国", 1)
     client.force_login(everyone)
-    urls = ["/", f"/members/{row.pk}/", f"/members/{row.pk}/edit/", "/members/new/", "/members/unions/new/",
-            "/base/imports/new/members/", f"/base/organizations/{county.coop_a.pk}/"]
+    urls = [
+        "/",
+        f"/members/{row.pk}/",
+        f"/members/{row.pk}/edit/",
+        "/members/new/",
+        "/members/unions/new/",
+        "/base/imports/new/members/",
+        f"/base/organizations/{county.coop_a.pk}/",
+    ]
     for _section, entries in visible_sections(everyone):
         urls += [entry.url for entry in entries]
     for url in urls:

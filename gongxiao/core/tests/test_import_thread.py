@@ -16,7 +16,9 @@ def test_large_import_runs_in_a_thread_and_finishes(county, client_a, settings):
     settings.IMPORT_THREADS = True
     rows = [member_row(i) for i in range(1, 40)]
     # when
-    response = client_a.post("/base/imports/new/members/", {"organization": county.coop_a.pk, "file": workbook(rows)})
+    response = client_a.post(
+        "/base/imports/new/members/", {"organization": county.coop_a.pk, "file": workbook(rows)}
+    )
     job_id = int(response["Location"].rstrip("/").split("/")[-1])
     deadline = time.monotonic() + 30
     while ImportJob.objects.get(pk=job_id).is_running and time.monotonic() < deadline:
@@ -40,8 +42,13 @@ def test_running_job_page_polls_with_a_progress_bar(county, client_a):
     from django.core.files.base import ContentFile
 
     job = ImportJob.objects.create(
-        organization=county.coop_a, created_by=county.clerk_a, importer="members", filename="x.xlsx",
-        status=ImportJob.Status.CHECKING, total_rows=1000, processed_rows=250,
+        organization=county.coop_a,
+        created_by=county.clerk_a,
+        importer="members",
+        filename="x.xlsx",
+        status=ImportJob.Status.CHECKING,
+        total_rows=1000,
+        processed_rows=250,
         file=ContentFile(b"", name="x.xlsx"),
     )
     html = client_a.get(f"/base/imports/{job.pk}/").content.decode()

@@ -21,7 +21,9 @@ def test_leader_sees_every_organization(county):
 
 
 def test_rows_of_a_child_unit_are_visible_to_its_base_coop(county):
-    unit = Organization.objects.add_child(county.coop_a, {"code": "QS-A-1", "name": "桥头门店", "kind": "unit"})
+    unit = Organization.objects.add_child(
+        county.coop_a, {"code": "QS-A-1", "name": "桥头门店", "kind": "unit"}
+    )
     row = member(county, unit, "王五", 3)
     assert row in Member.objects.visible_to(county.clerk_a)
     assert row not in Member.objects.visible_to(county.clerk_b)

@@ -45,13 +45,18 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "gongxiao.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_bad_setting_fails_loudly(tmp_path):
     env = {**os.environ, "DEBUG": "maybe", "GONGXIAO_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "gongxiao.cli", "check"], env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "gongxiao.cli", "check"], env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr

@@ -35,7 +35,10 @@ def test_uscc_check_digit():
         check_uscc(good[:-1] + ("A" if good[-1] != "A" else "B"))
 
 
-@pytest.mark.parametrize("raw,clean", [("138 0013 8000", "13800138000"), ("+8613800138000", "13800138000"), ("0577-68881234", "0577-68881234")])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [("138 0013 8000", "13800138000"), ("+8613800138000", "13800138000"), ("0577-68881234", "0577-68881234")],
+)
 def test_phone_numbers_are_normalized(raw, clean):
     assert check_phone(raw) == clean
 

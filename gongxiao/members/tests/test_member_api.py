@@ -8,13 +8,20 @@ from gongxiao.members.tests.factories import member, member_row
 
 
 def _post(client, url, data, key):
-    return client.post(url, json.dumps(data), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client.post(
+        url, json.dumps(data), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
 
 
 def _payload(county, **extra):
     data = {
-        "kind": "household", "name": "赵六", "id_number": member_row(6)[2], "phone": "13900000006",
-        "village_code": county.village_a.code, "industries": ["tea", "水果"], "land_area_mu": "2.50",
+        "kind": "household",
+        "name": "赵六",
+        "id_number": member_row(6)[2],
+        "phone": "13900000006",
+        "village_code": county.village_a.code,
+        "industries": ["tea", "水果"],
+        "land_area_mu": "2.50",
     }
     data.update(extra)
     return data

@@ -140,7 +140,9 @@ def test_template_has_chinese_headers_and_a_kind_dropdown(client_a):
 
 def test_upload_check_confirm_through_the_pages(county, client_a):
     response = client_a.post(
-        "/base/imports/new/members/", {"organization": county.coop_a.pk, "file": workbook([member_row(1)])}, follow=True
+        "/base/imports/new/members/",
+        {"organization": county.coop_a.pk, "file": workbook([member_row(1)])},
+        follow=True,
     )
     job = response.context["job"]
     assert job.status == ImportJob.Status.CHECKED
@@ -172,7 +174,9 @@ def test_large_import_runs_in_background_and_reports_progress(county, client_a, 
     settings.IMPORT_BACKGROUND_BYTES = 1
     settings.IMPORT_THREADS = False  # the thread path is covered in test_import_thread
     response = client_a.post(
-        "/base/imports/new/members/", {"organization": county.coop_a.pk, "file": workbook([member_row(1)])}, follow=True
+        "/base/imports/new/members/",
+        {"organization": county.coop_a.pk, "file": workbook([member_row(1)])},
+        follow=True,
     )
     assert response.context["job"].status == ImportJob.Status.CHECKED
 

@@ -6,8 +6,12 @@ from gongxiao.members.models import Member
 
 def _member(county, org, name="张建国", seq=1):
     return Member.objects.create(
-        organization=org, kind=Member.Kind.HOUSEHOLD, name=name, id_number=make_ric(dt.date(1985, 3, 2), seq),
-        phone="13800000000", village=county.village_a,
+        organization=org,
+        kind=Member.Kind.HOUSEHOLD,
+        name=name,
+        id_number=make_ric(dt.date(1985, 3, 2), seq),
+        phone="13800000000",
+        village=county.village_a,
     )
 
 
@@ -26,7 +30,18 @@ def test_member_list_shows_own_rows_only(county, client_a):
 
 def test_pages_render(county, leader_client):
     _member(county, county.coop_a)
-    for url in ["/", "/members/", "/members/unions/", "/base/organizations/", "/base/regions/", "/base/users/",
-                "/base/audit/", "/base/tokens/", "/base/imports/", "/members/new/", "/members/unions/new/"]:
+    for url in [
+        "/",
+        "/members/",
+        "/members/unions/",
+        "/base/organizations/",
+        "/base/regions/",
+        "/base/users/",
+        "/base/audit/",
+        "/base/tokens/",
+        "/base/imports/",
+        "/members/new/",
+        "/members/unions/new/",
+    ]:
         response = leader_client.get(url)
         assert response.status_code in (200, 403), url

@@ -50,8 +50,12 @@ def test_clerk_b_cannot_create_a_member_for_coop_a(county, client_b):
     response = client_b.post(
         "/members/new/",
         {
-            "organization": county.coop_a.pk, "kind": "household", "name": "赵六",
-            "id_number": member_row(5)[2], "phone": "13900000005", "village": county.village_a.pk,
+            "organization": county.coop_a.pk,
+            "kind": "household",
+            "name": "赵六",
+            "id_number": member_row(5)[2],
+            "phone": "13900000005",
+            "village": county.village_a.pk,
             "land_area_mu": "1",
         },
     )
@@ -69,7 +73,13 @@ def test_leader_may_read_but_not_write(county, row_a, leader_client):
 
 def test_anonymous_is_sent_to_login(county, row_a):
     client = Client()
-    for url in ["/members/", f"/members/{row_a.pk}/", "/members/?export=xlsx", "/members/new/", "/base/imports/"]:
+    for url in [
+        "/members/",
+        f"/members/{row_a.pk}/",
+        "/members/?export=xlsx",
+        "/members/new/",
+        "/base/imports/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url
 
@@ -92,7 +102,9 @@ def test_import_cannot_overwrite_a_member_of_another_coop(county, row_a, client_
 
 
 def test_import_for_another_coop_is_refused(county, client_b):
-    response = client_b.post("/base/imports/new/members/", {"organization": county.coop_a.pk, "file": workbook([member_row(1)])})
+    response = client_b.post(
+        "/base/imports/new/members/", {"organization": county.coop_a.pk, "file": workbook([member_row(1)])}
+    )
     assert response.status_code == 200
     assert "organization" in response.context["form"].errors
     assert Member.objects.count() == 0
@@ -100,7 +112,9 @@ def test_import_for_another_coop_is_refused(county, client_b):
 
 def test_import_jobs_of_coop_a_are_invisible_to_b(county, client_a, client_b):
     response = client_a.post(
-        "/base/imports/new/members/", {"organization": county.coop_a.pk, "file": workbook([member_row(1)])}, follow=True
+        "/base/imports/new/members/",
+        {"organization": county.coop_a.pk, "file": workbook([member_row(1)])},
+        follow=True,
     )
     job = response.context["job"]
     assert client_b.get(f"/base/imports/{job.pk}/").status_code == 404
@@ -121,7 +135,10 @@ def _api(client, method, url, data=None, token=None):
 
 def _payload(county, **extra):
     data = {
-        "kind": "household", "name": "赵六", "id_number": member_row(6)[2], "phone": "13900000006",
+        "kind": "household",
+        "name": "赵六",
+        "id_number": member_row(6)[2],
+        "phone": "13900000006",
         "village_code": county.village_a.code,
     }
     data.update(extra)
@@ -139,19 +156,38 @@ def test_api_matrix(county, row_a):
     assert listed["count"] == 0
     assert _api(client, "get", f"/api/members/{row_a.pk}", token=key_b).status_code == 404
     before = _snapshot()
-    assert _api(client, "put", f"/api/members/{row_a.pk}", _payload(county, id_number=row_a.id_number), token=key_b).status_code == 404
-    refused = _api(client, "post", "/api/members", _payload(county, organization_id=county.coop_a.pk), token=key_b)
+    assert (
+        _api(
+            client,
+            "put",
+            f"/api/members/{row_a.pk}",
+            _payload(county, id_number=row_a.id_number),
+            token=key_b,
+        ).status_code
+        == 404
+    )
+    refused = _api(
+        client, "post", "/api/members", _payload(county, organization_id=county.coop_a.pk), token=key_b
+    )
     assert refused.status_code == 403
     assert _snapshot() == before
     # A sees and changes it
     assert _api(client, "get", f"/api/members/{row_a.pk}", token=key_a).json()["name"] == "张建国"
-    changed = _api(client, "put", f"/api/members/{row_a.pk}", _payload(county, id_number=row_a.id_number, name="张建华"), token=key_a)
+    changed = _api(
+        client,
+        "put",
+        f"/api/members/{row_a.pk}",
+        _payload(county, id_number=row_a.id_number, name="张建华"),
+        token=key_a,
+    )
     assert changed.status_code == 200, changed.content
     assert Member.objects.get(pk=row_a.pk).name == "张建华"
 
 
 def test_union_of_coop_a_is_invisible_to_b(county, row_a, client_b):
-    union = Union.objects.create(organization=county.coop_a, kind="township", name="桥头镇农合联", town=county.town)
+    union = Union.objects.create(
+        organization=county.coop_a, kind="township", name="桥头镇农合联", town=county.town
+    )
     assert client_b.get(f"/members/unions/{union.pk}/").status_code == 404
     assert client_b.post(f"/members/unions/{union.pk}/", {"member": row_a.pk}).status_code == 404
     assert "桥头镇农合联" not in client_b.get("/members/unions/").content.decode()

@@ -36,4 +36,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.add(Group.objects.get(name=roles.SYSADMIN))
-        self.stdout.write(("已创建" if created else "已更新") + f"系统管理员 {user.username}（{org.name if org else '无组织'}）")
+        self.stdout.write(
+            ("已创建" if created else "已更新")
+            + f"系统管理员 {user.username}（{org.name if org else '无组织'}）"
+        )

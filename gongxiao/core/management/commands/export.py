@@ -17,7 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         translation.activate("zh-hans")
-        user = User.objects.filter(username=options["user"], is_active=True).select_related("organization").first()
+        user = (
+            User.objects.filter(username=options["user"], is_active=True)
+            .select_related("organization")
+            .first()
+        )
         if user is None:
             raise CommandError(f"没有用户 {options['user']}")
         importer = IMPORTERS[options["entity"]](user, user.organization)

@@ -12,13 +12,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("entity", choices=sorted(IMPORTERS))
         parser.add_argument("file")
-        parser.add_argument("--user", required=True, help="the user the import is done as (permissions, data scope)")
-        parser.add_argument("--organization", help="code of the organization that owns the rows; the user's by default")
+        parser.add_argument(
+            "--user", required=True, help="the user the import is done as (permissions, data scope)"
+        )
+        parser.add_argument(
+            "--organization", help="code of the organization that owns the rows; the user's by default"
+        )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         translation.activate("zh-hans")
-        user = User.objects.filter(username=options["user"], is_active=True).select_related("organization").first()
+        user = (
+            User.objects.filter(username=options["user"], is_active=True)
+            .select_related("organization")
+            .first()
+        )
         if user is None:
             raise CommandError(f"没有用户 {options['user']}")
         importer = IMPORTERS[options["entity"]]
