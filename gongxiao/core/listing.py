@@ -45,6 +45,7 @@ class ListColumn:
     link: bool = False
     export: bool = True
     width: int = 14
+    export_value: Callable[[Any], Any] | None = None  # when the file needs more than the page shows
 
 
 def field_column(name: str, label: Any, kind: str = "text", **kwargs: Any) -> ListColumn:
@@ -109,7 +110,7 @@ class ListPage:
 
     def export(self, queryset: QuerySet) -> HttpResponse:
         columns = [
-            ExportColumn(c.label, c.value, c.kind if c.kind != "badge" else "text", c.width)
+            ExportColumn(c.label, c.export_value or c.value, c.kind if c.kind != "badge" else "text", c.width)
             for c in self.columns
             if c.export
         ]

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -46,6 +48,14 @@ def parse_industries(value: str) -> list[str]:
 
 
 class MemberQuerySet(ScopedQuerySet):
+    def with_town(self) -> MemberQuerySet:
+        """Annotate `town_name` (the village's parent) in the same query, for lists and exports."""
+        steplen = Region.steplen
+        town = Region.objects.filter(path=Substr(OuterRef("village__path"), 1, 2 * steplen)).values("name")[
+            :1
+        ]
+        return self.annotate(town_name=Subquery(town))
+
     def search(self, text: str) -> MemberQuerySet:
         text = text.strip()
         if not text:
@@ -126,6 +136,18 @@ class Member(models.Model):
 
     def industry_codes(self) -> list[str]:
         return [code for code in self.industries.split(",") if code]
+
+    def village_label(self) -> str:
+        """Town and village, from `with_town()` when annotated."""
+        town = getattr(self, "town_name", None)
+        if town is None:
+            return self.village.full_name()
+        return f"{town}{self.village.name}"
+
+    def masked_id_number(self) -> str:
+        """The ID number with its middle hidden, as lists show it (the detail page shows it whole)."""
+        number = self.id_number
+        return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
 
     def industry_labels(self) -> str:
         labels = dict(Industry.choices)

@@ -36,9 +36,15 @@ class MemberList(ListPage):
     columns = [
         field_column("name", gettext_lazy("Member name"), link=True, width=18),
         choice_column("kind", gettext_lazy("Member kind")),
-        field_column("id_number", gettext_lazy("ID number"), width=22),
+        ListColumn(
+            gettext_lazy("ID number"),
+            Member.masked_id_number,
+            sort="id_number",
+            width=22,
+            export_value=lambda m: m.id_number,
+        ),
         field_column("phone", gettext_lazy("Phone")),
-        ListColumn(gettext_lazy("Village"), lambda m: m.village.full_name(), sort="village__code", width=24),
+        ListColumn(gettext_lazy("Village"), Member.village_label, sort="village__code", width=24),
         ListColumn(gettext_lazy("Industries"), lambda m: m.industry_labels(), width=18),
         field_column("land_area_mu", gettext_lazy("Land area (mu)"), kind="decimal", width=12),
         field_column("organization__name", gettext_lazy("Organization"), sort="organization__path", width=20),
@@ -46,7 +52,9 @@ class MemberList(ListPage):
     ]
 
     def queryset(self) -> QuerySet:
-        return Member.objects.visible_to(self.request.user).select_related("village", "organization")
+        return (
+            Member.objects.visible_to(self.request.user).with_town().select_related("village", "organization")
+        )
 
     def detail_url(self, obj: Member) -> str:
         return reverse("members:detail", args=[obj.pk])

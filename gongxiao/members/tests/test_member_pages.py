@@ -45,3 +45,25 @@ def test_pages_render(county, leader_client):
     ]:
         response = leader_client.get(url)
         assert response.status_code in (200, 403), url
+
+
+def test_list_masks_id_numbers_but_export_keeps_them(county, client_a):
+    row = _member(county, county.coop_a)
+    body = client_a.get("/members/").content.decode()
+    assert row.id_number not in body
+    assert row.masked_id_number() in body
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    exported = client_a.get("/members/?export=xlsx").content
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(exported)).get_sheet_by_index(0).to_python()
+    assert rows[1][2] == row.id_number
+    assert rows[1][4] == "桥头镇上村"
+
+
+def test_member_list_does_not_query_per_row(county, client_a, django_assert_max_num_queries):
+    for seq in range(1, 21):
+        _member(county, county.coop_a, f"成员{seq}", seq)
+    with django_assert_max_num_queries(12):
+        client_a.get("/members/")
