@@ -50,7 +50,9 @@ def register(label: str) -> Callable[[Callable[[], Problems]], Callable[[], Prob
 
     def decorator(function: Callable[[], Problems]) -> Callable[[], Problems]:
         key = (function.__module__, function.__qualname__)
-        CHECKS[:] = [check for check in CHECKS if (check.function.__module__, check.function.__qualname__) != key]
+        CHECKS[:] = [
+            check for check in CHECKS if (check.function.__module__, check.function.__qualname__) != key
+        ]
         CHECKS.append(Check(label, function))
         return function
 
@@ -88,7 +90,13 @@ def run_checks(checks: list[Check] | None = None) -> list[Result]:
 def _tree_problems(model: type[Model], noun: str) -> Problems:
     """treebeard's own consistency check, with the ids turned into the rows' codes."""
     manager = model._default_manager
-    kinds = ["路径含非法字符", "路径长度不是步长的整数倍", "找不到上级节点（孤儿节点）", "深度与路径不符", "下级数量(numchild)与实际不符"]
+    kinds = [
+        "路径含非法字符",
+        "路径长度不是步长的整数倍",
+        "找不到上级节点（孤儿节点）",
+        "深度与路径不符",
+        "下级数量(numchild)与实际不符",
+    ]
     problems = []
     for kind, ids in zip(kinds, manager.find_problems(), strict=True):  # type: ignore[attr-defined]
         if ids:
@@ -96,6 +104,32 @@ def _tree_problems(model: type[Model], noun: str) -> Problems:
             names = "、".join(f"{row.code} {row.name}" for row in rows[:20])  # type: ignore[attr-defined]
             more = f" 等 {len(ids)} 个" if len(ids) > 20 else ""
             problems.append(f"{noun}{kind}：{names}{more}")
+    return problems
+
+
+@register("数据库的表和列与程序的模型一致")
+def schema_matches_models() -> Problems:
+    """Catches a database that missed a migration (or a migration edited after it was applied)."""
+    from django.apps import apps
+    from django.db import connection
+
+    problems = []
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for model in apps.get_models(include_auto_created=True):
+            if not model._meta.managed or model._meta.proxy:
+                continue
+            table = model._meta.db_table
+            if table not in tables:
+                problems.append(f"缺少数据表 {table}（{model._meta.label}）")
+                continue
+            columns = {
+                column.name for column in connection.introspection.get_table_description(cursor, table)
+            }
+            wanted = [str(field.column) for field in model._meta.local_concrete_fields]
+            missing = [column for column in wanted if column not in columns]
+            if missing:
+                problems.append(f"数据表 {table} 缺少列：{'、'.join(missing)}")
     return problems
 
 
@@ -123,7 +157,9 @@ def region_levels() -> Problems:
     for region in Region.objects.only("code", "name", "level", "depth").iterator():
         want = expected.get(region.depth)
         if want is None:
-            problems.append(f"行政区划 {region.code} {region.name} 在第 {region.depth} 层，超出县—乡镇—村三级")
+            problems.append(
+                f"行政区划 {region.code} {region.name} 在第 {region.depth} 层，超出县—乡镇—村三级"
+            )
         elif region.level != want:
             problems.append(
                 f"行政区划 {region.code} {region.name} 在第 {region.depth} 层，级别应为“{labels[want]}”，"

@@ -124,7 +124,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument(
-            "--output", "-o", help="备份文件路径，或放备份的目录（默认 var/backups/gongxiao-年月日-时分秒.sqlite3|.dump）"
+            "--output",
+            "-o",
+            help="备份文件路径，或放备份的目录（默认 var/backups/gongxiao-年月日-时分秒.sqlite3|.dump）",
         )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]

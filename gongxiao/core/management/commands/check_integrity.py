@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         pending = integrity.pending_migrations()
         if pending:
-            raise CommandError(f"数据库结构不是最新（有 {len(pending)} 个迁移未执行），请先运行 gongxiao migrate")
+            raise CommandError(
+                f"数据库结构不是最新（有 {len(pending)} 个迁移未执行），请先运行 gongxiao migrate"
+            )
         integrity.discover()
         results = integrity.run_checks()
         limit = max(options["limit"], 0)

@@ -92,7 +92,9 @@ class Command(BaseCommand):
             backup = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
                 check = backup.execute("PRAGMA quick_check").fetchone()[0]
-                tables = {row[0] for row in backup.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                tables = {
+                    row[0] for row in backup.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
             finally:
                 backup.close()
         except sqlite3.Error as exc:
@@ -100,12 +102,16 @@ class Command(BaseCommand):
         if check != "ok":
             raise CommandError(f"{path} 已损坏（SQLite 自检：{check}），未恢复")
         if not {"django_migrations", "core_organization"} <= tables:
-            raise CommandError(f"{path} 是 SQLite 数据库，但不是 gongxiao 的数据库（缺少 core_organization 等表）")
+            raise CommandError(
+                f"{path} 是 SQLite 数据库，但不是 gongxiao 的数据库（缺少 core_organization 等表）"
+            )
 
     def validate_postgresql(self, path: Path) -> None:
         listing = run_pg_tool([pg_tool("pg_restore"), "--list", str(path)], "读取备份目录").stdout
         if "django_migrations" not in listing or "core_organization" not in listing:
-            raise CommandError(f"{path} 是 pg_dump 备份，但不是 gongxiao 的数据库（缺少 core_organization 等表）")
+            raise CommandError(
+                f"{path} 是 pg_dump 备份，但不是 gongxiao 的数据库（缺少 core_organization 等表）"
+            )
 
     def restore_sqlite(self, path: Path) -> None:
         live = sqlite_path()
@@ -168,7 +174,11 @@ class Command(BaseCommand):
             raise CommandError(f"恢复后读取数据出错：{exc}") from exc
         summary = "，".join(
             f"{label} {counts.get(key, 0)}"
-            for key, label in (("core.Organization", "组织"), ("core.User", "用户"), ("members.Member", "会员"))
+            for key, label in (
+                ("core.Organization", "组织"),
+                ("core.User", "用户"),
+                ("members.Member", "会员"),
+            )
         )
         self.stdout.write(f"检查：{tables} 张表共 {total} 行（{summary}）")
         if pending:
