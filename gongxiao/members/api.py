@@ -114,7 +114,7 @@ def get_member(request: AuthedRequest, member_id: int) -> Any:
 @router.post("/members", response={201: MemberOut})
 def create_member(request: AuthedRequest, payload: MemberIn) -> Any:
     require_perm(request, "members.add_member")
-    return 201, _apply(request, Member(), payload)
+    return _apply(request, Member(), payload)
 
 
 @router.put("/members/{member_id}", response=MemberOut)
