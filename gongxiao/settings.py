@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -180,6 +181,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", str(256 * 1024))
 IMPORT_THREADS = envbool("IMPORT_THREADS", "true")
 LIST_PAGE_SIZE = envint("LIST_PAGE_SIZE", "25")
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 LOGGING = {
     "version": 1,

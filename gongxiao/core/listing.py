@@ -61,6 +61,16 @@ def choice_column(name: str, label: Any, **kwargs: Any) -> ListColumn:
     return ListColumn(label, lambda obj: getattr(obj, f"get_{name}_display")(), sort=name, **kwargs)
 
 
+def yes_no_filter(label: Any) -> django_filters.ChoiceFilter:
+    """A 全部 / 是 / 否 select for a boolean field."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=[("true", _("yes")), ("false", _("no"))],
+        empty_label=_("All"),
+        method=lambda queryset, name, value: queryset.filter(**{name: value == "true"}),
+    )
+
+
 class ListPage:
     title: ClassVar[Any]
     permission: ClassVar[str]
@@ -95,6 +105,9 @@ class ListPage:
         filterset = None
         if self.filterset_class is not None:
             filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+            for field in filterset.form.fields.values():
+                if hasattr(field, "empty_label"):
+                    field.empty_label = _("All")
             queryset = filterset.qs if filterset.is_valid() else queryset.none()
         text = self.request.GET.get("q", "").strip()
         if text:

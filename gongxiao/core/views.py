@@ -18,7 +18,7 @@ from gongxiao.core import actions
 from gongxiao.core.excel import IMPORTERS, ImportResult, error_workbook
 from gongxiao.core.forms import ImportForm, TokenForm
 from gongxiao.core.http import AuthedRequest
-from gongxiao.core.listing import ListPage, choice_column, field_column, xlsx_response
+from gongxiao.core.listing import ListPage, choice_column, field_column, xlsx_response, yes_no_filter
 from gongxiao.core.models import ApiToken, ImportJob, Organization, Region, User
 from gongxiao.core.navigation import visible_sections
 from gongxiao.core.scope import get_visible_or_404
@@ -84,7 +84,7 @@ def organization_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 class RegionFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(label=gettext_lazy("Level"), choices=Region.Level.choices)
-    is_mountain = django_filters.BooleanFilter(label=gettext_lazy("Mountain area"))
+    is_mountain = yes_no_filter(gettext_lazy("Mountain area"))
 
     class Meta:
         model = Region

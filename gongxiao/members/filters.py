@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gongxiao.core.listing import yes_no_filter
 from gongxiao.core.models import Organization, Region
 from gongxiao.members.models import Industry, Member, Union
 
@@ -25,7 +26,7 @@ class MemberFilter(django_filters.FilterSet):
     organization = django_filters.ModelChoiceFilter(
         label=_("Organization"), queryset=_organizations, method="filter_organization"
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = yes_no_filter(_("Active"))
 
     class Meta:
         model = Member

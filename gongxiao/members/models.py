@@ -85,7 +85,7 @@ class Member(models.Model):
         Organization, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+", editable=False
     )
     kind = models.CharField(_("member kind"), max_length=20, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("member name"), max_length=100)
     pinyin = models.CharField(_("pinyin initials"), max_length=100, editable=False, db_index=True)
     id_number = models.CharField(_("ID number"), max_length=18)
     phone = models.CharField(_("phone"), max_length=20)
@@ -156,14 +156,16 @@ class Member(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.id_number = (self.id_number or "").strip().upper()
-        try:
-            self.id_number = check_id_number(self.kind, self.id_number)
-        except ValidationError as exc:
-            errors["id_number"] = exc.messages[0]
-        try:
-            self.phone = check_phone(self.phone)
-        except ValidationError as exc:
-            errors["phone"] = exc.messages[0]
+        if self.id_number and self.kind:
+            try:
+                self.id_number = check_id_number(self.kind, self.id_number)
+            except ValidationError as exc:
+                errors["id_number"] = exc.messages[0]
+        if self.phone:
+            try:
+                self.phone = check_phone(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages[0]
         if (
             self.village_id
             and Region.objects.filter(pk=self.village_id).exclude(level=Region.Level.VILLAGE).exists()
