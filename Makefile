@@ -39,7 +39,7 @@ messages: $(STAMP)
 demo: install
 	$(BIN)/gongxiao migrate --no-input -v 0
 	$(BIN)/gongxiao collectstatic --no-input -v 0
-	$(BIN)/gongxiao demo
+	$(BIN)/gongxiao demo --if-empty
 	$(BIN)/gongxiao serve
 
 serve: install

@@ -81,7 +81,7 @@ class DemoContext:
     seed: int
     scale: float
     password: str
-    rng: random.Random = field(default_factory=random.Random)
+    rng: random.Random = field(default_factory=lambda: random.Random(0))  # set per step by build()
     reference_date: dt.date = REFERENCE_DATE
     county: Region | None = None
     towns: list[Region] = field(default_factory=list)
@@ -209,7 +209,7 @@ def build(
             if not reset:
                 raise DemoError(
                     f"数据库中已有 {organizations} 个组织、{regions} 个行政区划，未生成演示数据。"
-                    "演示县只能建在空数据库上；要清空后重建，请加 --reset（将删除全部数据）。"
+                    "演示县只能建在空数据库上；要清空后重建，请加 --reset（将删除角色以外的全部数据）。"
                 )
             foreign = Organization.objects.filter(depth=1).exclude(code=FEDERATION_CODE, name=FEDERATION_NAME)
             if foreign.exists():
@@ -218,7 +218,6 @@ def build(
                     "请换一个空数据库（DATABASE_URL）。"
                 )
             wipe()
-            roles.sync_roles()
         ctx = DemoContext(seed=seed, scale=scale, password=password)
         for demo_step in STEPS:
             ctx.rng = random.Random(f"{seed}:{demo_step.key}")
@@ -242,6 +241,9 @@ def wipe() -> None:
         for table in connection.introspection.django_table_names(only_existing=True, include_views=False)
         if table not in keep
     ]
+    # PostgreSQL refuses to TRUNCATE a table with foreign-key checks still deferred in this
+    # transaction (rows written earlier in it, as in a test); run those checks now.
+    connection.check_constraints()
     connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, reset_sequences=True))
 
 
@@ -340,7 +342,12 @@ def regions(ctx: DemoContext) -> str:
         mountain = district is not None
         town = add_child(
             ctx.county,
-            {"code": f"{COUNTY_CODE}{digits}000", "name": name, "level": Region.Level.TOWN, "is_mountain": mountain},
+            {
+                "code": f"{COUNTY_CODE}{digits}000",
+                "name": name,
+                "level": Region.Level.TOWN,
+                "is_mountain": mountain,
+            },
         )
         ctx.towns.append(town)
         if district:
@@ -357,8 +364,12 @@ def regions(ctx: DemoContext) -> str:
             )
             for index, village_name in enumerate(_village_names(rng, name, count, mountain, taken))
         ]
-    mountain_villages = sum(len(ctx.villages_by_town[t.pk]) for ts in ctx.mountain_districts.values() for t in ts)
-    districts = "、".join(f"{name}（{'、'.join(t.name for t in ts)}）" for name, ts in ctx.mountain_districts.items())
+    mountain_villages = sum(
+        len(ctx.villages_by_town[t.pk]) for ts in ctx.mountain_districts.values() for t in ts
+    )
+    districts = "、".join(
+        f"{name}（{'、'.join(t.name for t in ts)}）" for name, ts in ctx.mountain_districts.items()
+    )
     return (
         f"1 个县、{len(ctx.towns)} 个乡镇（街道）、{len(ctx.villages)} 个行政村；"
         f"山区 {mountain_villages} 个村：{districts}"

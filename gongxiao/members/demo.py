@@ -29,10 +29,17 @@ KIND_WEIGHTS = [86, 8, 4.5, 1.5]
 BIRTH_FIRST, BIRTH_LAST = dt.date(1981, 1, 1), dt.date(2000, 12, 31)
 UNIONS_FOUNDED = dt.date(2016, 9, 1), dt.date(2017, 12, 31)
 
-MOUNTAIN_INDUSTRIES = [Industry.TEA, Industry.HERBS, Industry.FORESTRY, Industry.FUNGI, Industry.POULTRY, Industry.FRUIT]
+MOUNTAIN_INDUSTRIES = [
+    Industry.TEA,
+    Industry.HERBS,
+    Industry.FORESTRY,
+    Industry.FUNGI,
+    Industry.POULTRY,
+    Industry.FRUIT,
+]
 PLAIN_INDUSTRIES = [Industry.GRAIN, Industry.VEGETABLES, Industry.FRUIT, Industry.POULTRY, Industry.FLOWERS]
 COASTAL_TOWNS = {"龙湾镇", "沙洲镇"}
-PRODUCTS = {
+PRODUCTS: dict[str, list[str]] = {
     Industry.GRAIN: ["粮食", "水稻", "农机"],
     Industry.TEA: ["茶叶", "高山茶", "白茶"],
     Industry.POULTRY: ["生猪", "家禽", "蛋鸡", "湖羊"],
@@ -91,7 +98,9 @@ class _Maker:
     def row(self, coop: Coop, town: Region, village: Region) -> MemberRow:
         rng = self.rng
         kind = rng.choices(KINDS, weights=KIND_WEIGHTS)[0]
-        industry = rng.choice(self.signature[village.pk]) if rng.random() < 0.8 else self._any_industry(village)
+        industry = (
+            rng.choice(self.signature[village.pk]) if rng.random() < 0.8 else self._any_industry(village)
+        )
         product = rng.choice(PRODUCTS.get(industry, ["农产品"]))
         place = village.name.removesuffix("村")
         phone = self.ctx.mobile()
@@ -101,13 +110,17 @@ class _Maker:
         elif kind == Member.Kind.FAMILY_FARM:
             owner, owner_id = self._person(male=rng.random() < 0.8)
             name = self._unique(
-                [f"{COUNTY_NAME}{owner}家庭农场", f"{COUNTY_NAME}{place}{product}家庭农场"], owner + "家庭农场"
+                [f"{COUNTY_NAME}{owner}家庭农场", f"{COUNTY_NAME}{place}{product}家庭农场"],
+                owner + "家庭农场",
             )
             id_number = owner_id if rng.random() < 0.6 else self._new_style_uscc("92")
             area = self._area(4.2, 0.6, 20, 800)
         elif kind == Member.Kind.COOPERATIVE:
             name = self._unique(
-                [f"{COUNTY_NAME}{place}{product}专业合作社", f"{COUNTY_NAME}{town.name[:2]}{product}专业合作社"],
+                [
+                    f"{COUNTY_NAME}{place}{product}专业合作社",
+                    f"{COUNTY_NAME}{town.name[:2]}{product}专业合作社",
+                ],
                 f"{place}{rng.choice(BRANDS)}{product}专业合作社",
             )
             id_number = self._uscc("93")
@@ -115,7 +128,10 @@ class _Maker:
         else:
             brand = rng.choice(BRANDS)
             name = self._unique(
-                [f"{COUNTY_NAME}{brand}{rng.choice(ENTERPRISE_SUFFIXES)}", f"{COUNTY_NAME}{brand}{product}有限公司"],
+                [
+                    f"{COUNTY_NAME}{brand}{rng.choice(ENTERPRISE_SUFFIXES)}",
+                    f"{COUNTY_NAME}{brand}{product}有限公司",
+                ],
                 f"青山{place}{brand}农业有限公司",
             )
             id_number = self._uscc("91")
@@ -319,10 +335,16 @@ def unions(ctx: DemoContext) -> str:
             industry=industry,
             established_on=ctx.date_between(dt.date(2017, 3, 1), dt.date(2018, 12, 31)),
         )
-        coops = [coop.organization for coop in ctx.coops if any(r.coop is coop and industry in r.industries for r in rows)]
+        coops = [
+            coop.organization
+            for coop in ctx.coops
+            if any(r.coop is coop and industry in r.industries for r in rows)
+        ]
         union.member_organizations.set([ctx.head_company, *ctx.enterprises, *coops])
         chosen = [
-            row for row in rows if industry in row.industries and (row.kind != Member.Kind.HOUSEHOLD or rng.random() < 0.1)
+            row
+            for row in rows
+            if industry in row.industries and (row.kind != Member.Kind.HOUSEHOLD or rng.random() < 0.1)
         ]
         enrol(union, chosen, council_seats=9)
     UnionMembership.objects.bulk_create(memberships, batch_size=1000)

@@ -189,7 +189,18 @@ def check_id_number(kind: str, value: str) -> str:
         return check_resident_id(value)
     if kind in (Member.Kind.COOPERATIVE, Member.Kind.ENTERPRISE):
         return check_uscc(value)
-    return check_uscc(value) if len(value) == 18 and not value[:17].isdigit() else check_resident_id(value)
+    try:
+        return check_resident_id(value)
+    except ValidationError:
+        try:
+            return check_uscc(value)
+        except ValidationError:
+            raise ValidationError(
+                _(
+                    "a family farm gives the resident ID of its owner or its unified social credit code; this is neither"
+                ),
+                code="invalid",
+            ) from None
 
 
 class Union(models.Model):

@@ -20,7 +20,9 @@ def _demo(*args: str) -> str:
 
 
 def _people() -> list[tuple[str, str, str, str]]:
-    return list(Member.objects.order_by("id_number").values_list("id_number", "name", "phone", "village__code"))
+    return list(
+        Member.objects.order_by("id_number").values_list("id_number", "name", "phone", "village__code")
+    )
 
 
 def _counts() -> dict[str, int]:
@@ -37,8 +39,8 @@ def test_demo_builds_the_county():
     towns = Region.objects.filter(level=Region.Level.TOWN)
     villages = Region.objects.filter(level=Region.Level.VILLAGE)
     assert county.code == "330327000000"
-    assert 14 <= towns.count() <= 18
-    assert 230 <= villages.count() <= 270
+    assert towns.count() == 16
+    assert villages.count() == 250
     town_codes = {town.path: town.code for town in towns}
     for village in villages:
         assert len(village.code) == 12 and village.code.isdigit()
@@ -49,14 +51,14 @@ def test_demo_builds_the_county():
     federation = Organization.objects.get(depth=1)
     assert federation.kind == Organization.Kind.FEDERATION
     base_coops = Organization.objects.filter(kind=Organization.Kind.BASE_COOP)
-    assert base_coops.count() >= 10
+    assert base_coops.count() == 12
     assert Organization.objects.filter(kind=Organization.Kind.DEPARTMENT).count() >= 3
     assert Organization.objects.filter(kind=Organization.Kind.ENTERPRISE).count() >= 2
     for coop in base_coops:
-        assert 1 <= coop.get_children().filter(kind=Organization.Kind.UNIT).count() <= 2
+        assert 1 <= Organization.objects.get_children(coop).filter(kind=Organization.Kind.UNIT).count() <= 2
 
     members = Member.objects.all()
-    assert 100 <= members.count() <= 200  # about 3,000 × 0.05
+    assert 150 <= members.count() <= 150 + 12  # 3,000 × 0.05, and at least one per base coop
     for member in members:
         assert check_id_number(member.kind, member.id_number) == member.id_number
         assert member.village.level == Region.Level.VILLAGE

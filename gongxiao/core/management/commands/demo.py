@@ -18,7 +18,8 @@ def _pad(text: str, width: int) -> str:
 def login_table(ctx: DemoContext) -> list[str]:
     rows = [["用户名", "密码", "角色", "所属组织"]]
     rows += [
-        [login.username, login.password, "、".join(login.roles), login.organization.name] for login in ctx.logins
+        [login.username, login.password, "、".join(login.roles), login.organization.name]
+        for login in ctx.logins
     ]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
