@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "gongxiao.core",
     "gongxiao.members",
+    "gongxiao.commerce",
 ]
 
 MIDDLEWARE = [

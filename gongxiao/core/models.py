@@ -276,9 +276,11 @@ class DocumentSequence(models.Model):
         """Take the next number; call inside the transaction that saves the document."""
         year = year or timezone.localdate().year
         with transaction.atomic():
-            seq, _created = cls.objects.select_for_update().get_or_create(
-                organization=organization, kind=kind, year=year
+            # Create the counter if needed without racing another transaction, then lock it.
+            cls.objects.bulk_create(
+                [cls(organization=organization, kind=kind, year=year)], ignore_conflicts=True
             )
+            seq = cls.objects.select_for_update().get(organization=organization, kind=kind, year=year)
             cls.objects.filter(pk=seq.pk).update(last=F("last") + 1)
             seq.refresh_from_db(fields=["last"])
         return f"{kind}-{organization.code}-{year}-{seq.last:06d}"

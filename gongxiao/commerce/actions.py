@@ -1,0 +1,403 @@
+"""Operations on trade documents: create a draft, confirm it, reverse it.
+
+Each one runs in one transaction and either does everything or nothing. Messages name the line
+and the field in Chinese. Other apps add rules for sales (pesticides, licences) to `SALE_CHECKS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongxiao.commerce.errors import TradeError
+from gongxiao.commerce.models import (
+    Batch,
+    Document,
+    DocumentLine,
+    Location,
+    Package,
+    Payment,
+    Product,
+    StockMove,
+)
+from gongxiao.commerce.stock import MoveSpec, apply_moves, on_hand
+from gongxiao.core.models import DocumentSequence, Organization, User
+
+CENT = Decimal("0.01")
+
+# Checks run on every line of a sale before it is confirmed: (document, line) -> message or None.
+SALE_CHECKS: list[Callable[[Document, DocumentLine], str | None]] = []
+
+
+@dataclass
+class LineSpec:
+    product: Product
+    quantity: Decimal | None = None  # base units; or package + package_quantity
+    package: Package | None = None
+    package_quantity: Decimal | None = None
+    unit_price: Decimal | None = None  # per base unit; the product's price when not given
+    batch: Batch | None = None
+
+
+@dataclass
+class PaymentSpec:
+    method: str
+    amount: Decimal
+
+
+@dataclass
+class DocumentSpec:
+    kind: str
+    organization: Organization
+    location: Location
+    lines: list[LineSpec]
+    to_location: Location | None = None
+    channel: str = ""
+    member: Any = None
+    partner_name: str = ""
+    partner_contact: str = ""
+    external_id: str = ""
+    note: str = ""
+    payments: list[PaymentSpec] = field(default_factory=list)
+
+
+def _line_error(number: int, field_label: str, message: str) -> str:
+    return _("Line %(line)s “%(field)s”: %(message)s") % {
+        "line": number,
+        "field": field_label,
+        "message": message,
+    }
+
+
+def _same_county(a: Organization, b: Organization) -> bool:
+    return a.path[: a.steplen] == b.path[: b.steplen]
+
+
+def create_document(user: User, spec: DocumentSpec) -> Document:
+    """Check and save a draft document with its lines and payments."""
+    errors: list[str] = []
+    if not user.can_manage(spec.organization):
+        raise TradeError(_("You may not write documents for this organization."), code="forbidden")
+    if not user.can_manage(spec.location.organization):
+        errors.append(
+            _("“Stock location”: %(name)s belongs to another organization") % {"name": spec.location}
+        )
+    if spec.kind == Document.Kind.TRANSFER:
+        if spec.to_location is None:
+            errors.append(_("“To location”: a transfer needs the location it goes to"))
+        elif spec.to_location.pk == spec.location.pk:
+            errors.append(_("“To location”: must differ from the stock location"))
+        elif not _same_county(spec.location.organization, spec.to_location.organization):
+            errors.append(_("“To location”: not a location of this county"))
+    if not spec.lines:
+        errors.append(_("The document has no lines."))
+    lines: list[DocumentLine] = []
+    for number, line in enumerate(spec.lines, start=1):
+        product = line.product
+        quantity = line.quantity
+        if line.package is not None:
+            if line.package.product_id != product.pk:
+                errors.append(_line_error(number, _("package unit"), _("not a package of this product")))
+                continue
+            if line.package_quantity is None:
+                errors.append(_line_error(number, _("quantity"), _("this field is required")))
+                continue
+            quantity = (line.package_quantity * line.package.factor).quantize(Decimal("0.001"))
+        if quantity is None:
+            errors.append(_line_error(number, _("quantity"), _("this field is required")))
+            continue
+        minimum_ok = quantity >= 0 if spec.kind == Document.Kind.STOCKTAKE else quantity > 0
+        if not minimum_ok:
+            errors.append(_line_error(number, _("quantity"), _("must be greater than 0")))
+            continue
+        if line.batch is not None and line.batch.product_id != product.pk:
+            errors.append(_line_error(number, _("batch"), _("not a batch of this product")))
+            continue
+        if product.tracks_batches and line.batch is None:
+            errors.append(
+                _line_error(
+                    number,
+                    _("batch"),
+                    _("%(product)s is kept by batch; choose the batch") % {"product": product},
+                )
+            )
+            continue
+        price = line.unit_price if line.unit_price is not None else product.price
+        if price < 0:
+            errors.append(_line_error(number, _("unit price"), _("must not be negative")))
+            continue
+        lines.append(
+            DocumentLine(
+                product=product,
+                batch=line.batch,
+                package=line.package,
+                package_quantity=line.package_quantity,
+                quantity=quantity,
+                unit_price=price,
+                amount=(quantity * price).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
+    for payment in spec.payments:
+        if payment.amount <= 0:
+            errors.append(_("“Payment”: the amount must be greater than 0"))
+    if errors:
+        raise TradeError(errors, code="invalid")
+    with transaction.atomic():
+        document = Document.objects.create(
+            organization=spec.organization,
+            kind=spec.kind,
+            location=spec.location,
+            to_location=spec.to_location,
+            channel=spec.channel,
+            member=spec.member,
+            partner_name=spec.partner_name,
+            partner_contact=spec.partner_contact,
+            external_id=spec.external_id,
+            note=spec.note,
+            total_amount=sum((line.amount for line in lines), Decimal("0")),
+            created_by=user,
+        )
+        for line in lines:
+            line.document = document
+        DocumentLine.objects.bulk_create(lines)
+        Payment.objects.bulk_create(
+            [Payment(document=document, method=p.method, amount=p.amount) for p in spec.payments]
+        )
+    return document
+
+
+def _moves_for(document: Document, lines: list[DocumentLine]) -> list[MoveSpec]:
+    kind = document.kind
+    specs: list[MoveSpec] = []
+    for number, line in enumerate(lines, start=1):
+        if kind == Document.Kind.PURCHASE:
+            specs.append(
+                MoveSpec(
+                    document.location,
+                    line.product,
+                    line.quantity,
+                    StockMove.Kind.RECEIPT,
+                    line.batch,
+                    line.unit_price,
+                    number,
+                )
+            )
+        elif kind == Document.Kind.SALE:
+            specs.append(
+                MoveSpec(
+                    document.location,
+                    line.product,
+                    -line.quantity,
+                    StockMove.Kind.SALE,
+                    line.batch,
+                    None,
+                    number,
+                )
+            )
+        elif kind == Document.Kind.TRANSFER:
+            assert document.to_location is not None
+            specs.append(
+                MoveSpec(
+                    document.location,
+                    line.product,
+                    -line.quantity,
+                    StockMove.Kind.TRANSFER_OUT,
+                    line.batch,
+                    None,
+                    number,
+                )
+            )
+            specs.append(
+                MoveSpec(
+                    document.to_location,
+                    line.product,
+                    line.quantity,
+                    StockMove.Kind.TRANSFER_IN,
+                    line.batch,
+                    None,
+                    number,
+                    cost_of_previous=True,
+                )
+            )
+        elif kind == Document.Kind.STOCKTAKE:
+            book = on_hand(document.location, line.product, line.batch)
+            line.book_quantity = book
+            difference = line.quantity - book
+            if difference:
+                specs.append(
+                    MoveSpec(
+                        document.location,
+                        line.product,
+                        difference,
+                        StockMove.Kind.STOCKTAKE,
+                        line.batch,
+                        None,
+                        number,
+                    )
+                )
+    return specs
+
+
+def _check_sale(document: Document, lines: list[DocumentLine]) -> None:
+    errors: list[str] = []
+    today = timezone.localdate()
+    for number, line in enumerate(lines, start=1):
+        if line.product.is_banned:
+            errors.append(
+                _line_error(
+                    number,
+                    _("product"),
+                    _("%(product)s is banned and cannot be sold") % {"product": line.product},
+                )
+            )
+        if not line.product.is_active:
+            errors.append(
+                _line_error(
+                    number, _("product"), _("%(product)s is no longer sold") % {"product": line.product}
+                )
+            )
+        if line.batch is not None and line.batch.is_expired(today):
+            errors.append(
+                _line_error(
+                    number,
+                    _("batch"),
+                    _("batch %(batch)s expired on %(date)s")
+                    % {"batch": line.batch, "date": line.batch.expires_on},
+                )
+            )
+        for check in SALE_CHECKS:
+            message = check(document, line)
+            if message:
+                errors.append(_line_error(number, str(line.product), message))
+    payments = list(document.payments.all())
+    if payments:
+        paid = sum((p.amount for p in payments), Decimal("0"))
+        if paid != document.total_amount:
+            errors.append(
+                _("“Payment”: %(paid)s yuan paid, the document totals %(total)s yuan")
+                % {"paid": paid, "total": document.total_amount}
+            )
+    if errors:
+        raise TradeError(errors, code="invalid")
+
+
+def confirm_document(document: Document, user: User) -> Document:
+    """Post the document's stock moves and give it its number. All or nothing."""
+    with transaction.atomic():
+        locked = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("location", "to_location", "organization")
+            .get(pk=document.pk)
+        )
+        if not user.can_manage(locked.organization):
+            raise TradeError(_("You may not confirm documents of this organization."), code="forbidden")
+        if locked.status != Document.Status.DRAFT:
+            raise TradeError(
+                _("Only a draft can be confirmed; this document is %(status)s.")
+                % {"status": locked.get_status_display()},
+                code="not_draft",
+            )
+        lines = list(locked.lines.select_related("product", "batch"))
+        if locked.kind == Document.Kind.SALE:
+            _check_sale(locked, lines)
+        moves = apply_moves(_moves_for(locked, lines), locked)
+        if locked.kind in (Document.Kind.SALE, Document.Kind.TRANSFER):
+            costs = {}
+            for move in moves:
+                if move.quantity < 0:
+                    costs.setdefault((move.product_id, move.batch_id), move.unit_cost)
+            for line in lines:
+                line.unit_cost = costs.get((line.product_id, line.batch_id))
+        DocumentLine.objects.bulk_update(lines, ["unit_cost", "book_quantity"])
+        locked.number = DocumentSequence.next_number(locked.organization, Document.NUMBER_PREFIX[locked.kind])
+        locked.status = Document.Status.CONFIRMED
+        locked.confirmed_by = user
+        locked.confirmed_at = timezone.now()
+        locked.date = timezone.localdate()
+        locked.save(update_fields=["number", "status", "confirmed_by", "confirmed_at", "date"])
+    return locked
+
+
+def reverse_document(document: Document, user: User, reason: str) -> Document:
+    """Reverse a confirmed document by a new, confirmed one whose moves undo the original's."""
+    if not reason.strip():
+        raise TradeError(_("“Reason”: say why the document is reversed"), code="invalid")
+    with transaction.atomic():
+        original = Document.objects.select_for_update().get(pk=document.pk)
+        if not user.can_manage(original.organization):
+            raise TradeError(_("You may not reverse documents of this organization."), code="forbidden")
+        if original.reverses_id is not None:
+            raise TradeError(
+                _("A reversal cannot be reversed; enter a new document instead."), code="is_reversal"
+            )
+        if original.status != Document.Status.CONFIRMED:
+            raise TradeError(
+                _("Only a confirmed document can be reversed; this document is %(status)s.")
+                % {"status": original.get_status_display()},
+                code="not_confirmed",
+            )
+        reversal = Document.objects.create(
+            organization=original.organization,
+            kind=original.kind,
+            location=original.location,
+            to_location=original.to_location,
+            channel=original.channel,
+            member=original.member,
+            partner_name=original.partner_name,
+            partner_contact=original.partner_contact,
+            note=reason[:200],
+            total_amount=-original.total_amount,
+            reverses=original,
+            created_by=user,
+        )
+        DocumentLine.objects.bulk_create(
+            [
+                DocumentLine(
+                    document=reversal,
+                    product=line.product,
+                    batch=line.batch,
+                    package=line.package,
+                    package_quantity=-line.package_quantity if line.package_quantity is not None else None,
+                    quantity=-line.quantity,
+                    unit_price=line.unit_price,
+                    amount=-line.amount,
+                    book_quantity=line.book_quantity,
+                    unit_cost=line.unit_cost,
+                )
+                for line in original.lines.all()
+            ]
+        )
+        Payment.objects.bulk_create(
+            [Payment(document=reversal, method=p.method, amount=-p.amount) for p in original.payments.all()]
+        )
+        specs = [
+            MoveSpec(m.location, m.product, -m.quantity, StockMove.Kind.REVERSAL, m.batch, m.unit_cost, 0)
+            for m in original.moves.select_related("location", "product", "batch").order_by("pk")
+        ]
+        apply_moves(specs, reversal)
+        reversal.number = DocumentSequence.next_number(
+            original.organization, Document.NUMBER_PREFIX[original.kind]
+        )
+        reversal.status = Document.Status.CONFIRMED
+        reversal.confirmed_by = user
+        reversal.confirmed_at = timezone.now()
+        reversal.save(update_fields=["number", "status", "confirmed_by", "confirmed_at"])
+        original.status = Document.Status.REVERSED
+        original.save(update_fields=["status"])
+    return reversal
+
+
+def create_and_confirm(user: User, spec: DocumentSpec) -> Document:
+    """One step for counters and imports: the draft and its confirmation in one transaction."""
+    with transaction.atomic():
+        return confirm_document(create_document(user, spec), user)
+
+
+def lines_total(lines: Iterable[DocumentLine]) -> Decimal:
+    return sum((line.amount for line in lines), Decimal("0"))
