@@ -98,7 +98,8 @@ def create_document(user: User, spec: DocumentSpec) -> Document:
     if not spec.lines:
         errors.append(_("The document has no lines."))
     lines: list[DocumentLine] = []
-    for number, line in enumerate(spec.lines, start=1):
+    for number, line_spec in enumerate(spec.lines, start=1):
+        line = line_spec
         product = line.product
         quantity = line.quantity
         if line.package is not None:
@@ -163,8 +164,8 @@ def create_document(user: User, spec: DocumentSpec) -> Document:
             total_amount=sum((line.amount for line in lines), Decimal("0")),
             created_by=user,
         )
-        for line in lines:
-            line.document = document
+        for document_line in lines:
+            document_line.document = document
         DocumentLine.objects.bulk_create(lines)
         Payment.objects.bulk_create(
             [Payment(document=document, method=p.method, amount=p.amount) for p in spec.payments]
@@ -308,7 +309,7 @@ def confirm_document(document: Document, user: User) -> Document:
             _check_sale(locked, lines)
         moves = apply_moves(_moves_for(locked, lines), locked)
         if locked.kind in (Document.Kind.SALE, Document.Kind.TRANSFER):
-            costs = {}
+            costs: dict[tuple[int, int | None], Decimal] = {}
             for move in moves:
                 if move.quantity < 0:
                     costs.setdefault((move.product_id, move.batch_id), move.unit_cost)

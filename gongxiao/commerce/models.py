@@ -20,13 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gongxiao.core.fields import cost_field, money_field, quantity_field
 from gongxiao.core.models import Organization, ScopedManager, ScopedQuerySet, User
 from gongxiao.core.numbers import plain
 from gongxiao.core.pinyin import initials
-
-QTY = {"max_digits": 16, "decimal_places": 3}
-MONEY = {"max_digits": 16, "decimal_places": 2}
-COST = {"max_digits": 16, "decimal_places": 4}
 
 
 class Business(models.TextChoices):
@@ -110,9 +107,7 @@ class Product(models.Model):
     base_unit = models.CharField(_("base unit"), max_length=8, choices=Unit.choices, default=Unit.KG)
     brand = models.CharField(_("brand"), max_length=60, blank=True)
     manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
-    price = models.DecimalField(
-        _("price per base unit"), validators=[MinValueValidator(0)], default=0, **COST
-    )
+    price = cost_field(_("price per base unit"), validators=[MinValueValidator(0)], default=0)
     tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=Decimal("0.09"))
     registration_no = models.CharField(_("registration number"), max_length=40, blank=True)
     is_restricted = models.BooleanField(_("restricted-use pesticide"), default=False)
@@ -156,9 +151,7 @@ class Package(models.Model):
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="packages"
     )
     name = models.CharField(_("package name"), max_length=20)
-    factor = models.DecimalField(
-        _("base units per package"), validators=[MinValueValidator(Decimal("0.001"))], **QTY
-    )
+    factor = quantity_field(_("base units per package"), validators=[MinValueValidator(Decimal("0.001"))])
     barcode = models.CharField(_("barcode"), max_length=32, blank=True, db_index=True)
 
     class Meta:
@@ -255,9 +248,9 @@ class StockMove(models.Model):
     )
     batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.PROTECT, null=True, blank=True)
     kind = models.CharField(_("move kind"), max_length=20, choices=Kind.choices)
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), **COST)
-    value = models.DecimalField(_("value"), **MONEY)
+    quantity = quantity_field(_("quantity"))
+    unit_cost = cost_field(_("unit cost"))
+    value = money_field(_("value"))
     document = models.ForeignKey(
         "Document",
         verbose_name=_("document"),
@@ -293,8 +286,8 @@ class StockBalance(models.Model):
     )
     batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.PROTECT, null=True, blank=True)
     batch_key = models.PositiveBigIntegerField(default=0, editable=False)
-    quantity = models.DecimalField(_("quantity on hand"), default=0, **QTY)
-    value = models.DecimalField(_("stock value"), default=0, **MONEY)
+    quantity = quantity_field(_("quantity on hand"), default=0)
+    value = money_field(_("stock value"), default=0)
 
     objects = ScopedManager.from_queryset(StockBalanceQuerySet)()
 
@@ -366,7 +359,7 @@ class Document(models.Model):
     partner_contact = models.CharField(_("partner contact"), max_length=60, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    total_amount = models.DecimalField(_("total amount"), default=0, **MONEY)
+    total_amount = money_field(_("total amount"), default=0)
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reverses"),
@@ -423,12 +416,12 @@ class DocumentLine(models.Model):
     package = models.ForeignKey(
         Package, verbose_name=_("package unit"), on_delete=models.PROTECT, null=True, blank=True
     )
-    package_quantity = models.DecimalField(_("quantity in packages"), null=True, blank=True, **QTY)
-    quantity = models.DecimalField(_("quantity"), **QTY)
-    unit_price = models.DecimalField(_("unit price"), default=0, **COST)
-    amount = models.DecimalField(_("amount"), default=0, **MONEY)
-    book_quantity = models.DecimalField(_("book quantity"), null=True, blank=True, **QTY)
-    unit_cost = models.DecimalField(_("unit cost"), null=True, blank=True, **COST)
+    package_quantity = quantity_field(_("quantity in packages"), null=True, blank=True)
+    quantity = quantity_field(_("quantity"))
+    unit_price = cost_field(_("unit price"), default=0)
+    amount = money_field(_("amount"), default=0)
+    book_quantity = quantity_field(_("book quantity"), null=True, blank=True)
+    unit_cost = cost_field(_("unit cost"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document line")
@@ -450,7 +443,7 @@ class Payment(models.Model):
         Document, verbose_name=_("document"), on_delete=models.CASCADE, related_name="payments"
     )
     method = models.CharField(_("payment method"), max_length=12, choices=Method.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money_field(_("amount"))
 
     class Meta:
         verbose_name = _("payment")

@@ -277,11 +277,13 @@ class DocumentSequence(models.Model):
         year = year or timezone.localdate().year
         with transaction.atomic():
             # Create the counter if needed without racing another transaction, then lock it.
-            cls.objects.bulk_create(
-                [cls(organization=organization, kind=kind, year=year)], ignore_conflicts=True
+            DocumentSequence.objects.bulk_create(
+                [DocumentSequence(organization=organization, kind=kind, year=year)], ignore_conflicts=True
             )
-            seq = cls.objects.select_for_update().get(organization=organization, kind=kind, year=year)
-            cls.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+            seq = DocumentSequence.objects.select_for_update().get(
+                organization=organization, kind=kind, year=year
+            )
+            DocumentSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
             seq.refresh_from_db(fields=["last"])
         return f"{kind}-{organization.code}-{year}-{seq.last:06d}"
 
