@@ -102,7 +102,7 @@ def test_other_apps_add_checks_and_a_broken_check_does_not_hide_the_others(  # t
     integrity.discover()
     monkeypatch.setattr(integrity, "CHECKS", list(integrity.CHECKS))
 
-    @integrity.register("库存余额等于出入库流水之和")
+    @integrity.register("示例检查：余额与流水")
     def stock_balances() -> list[str]:
         return [f"商品 {n}：余额 5，流水合计 4" for n in range(25)]
 
@@ -111,13 +111,13 @@ def test_other_apps_add_checks_and_a_broken_check_does_not_hide_the_others(  # t
         raise RuntimeError("boom")
 
     out, error = check(capsys, "--limit", "3")
-    assert "2 项检查未通过" in error and "库存余额等于出入库流水之和" in error
+    assert "2 项检查未通过" in error and "示例检查：余额与流水" in error
     assert "商品 2：余额 5" in out and "商品 3：" not in out and "另有 22 条" in out
     assert "检查本身出错：RuntimeError: boom" in out
     assert "OK    组织树结构" in out
     # Registering the same function again replaces it instead of running it twice.
-    integrity.register("库存余额等于出入库流水之和")(stock_balances)
-    assert [c.label for c in integrity.CHECKS].count("库存余额等于出入库流水之和") == 1
+    integrity.register("示例检查：余额与流水")(stock_balances)
+    assert [c.label for c in integrity.CHECKS].count("示例检查：余额与流水") == 1
 
 
 def test_a_column_the_database_lacks_is_named(county, capsys) -> None:  # type: ignore[no-untyped-def]
