@@ -14,6 +14,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("base/", include("gongxiao.core.urls")),
     path("members/", include("gongxiao.members.urls")),
+    path("trade/", include("gongxiao.commerce.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

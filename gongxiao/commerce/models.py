@@ -388,6 +388,10 @@ class Document(models.Model):
         verbose_name = _("trade document")
         verbose_name_plural = _("trade documents")
         ordering = ["-id"]
+        permissions = [
+            ("confirm_document", _("Can confirm trade documents")),
+            ("reverse_document", _("Can reverse trade documents")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "kind", "external_id"],
@@ -398,6 +402,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("commerce:document", args=[self.pk])
 
     @property
     def is_draft(self) -> bool:

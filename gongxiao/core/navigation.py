@@ -34,7 +34,16 @@ class Section:
 
 
 SECTIONS: list[Section] = [
-    Section("supply", _("Agri-input supply"), "basket"),
+    Section(
+        "supply",
+        _("Agri-input supply"),
+        "basket",
+        [
+            Entry(_("Trade documents"), "commerce:documents", "commerce.view_document", "receipt"),
+            Entry(_("Stock on hand"), "commerce:stock", "commerce.view_stockbalance", "box-seam"),
+            Entry(_("Stock locations"), "commerce:locations", "commerce.view_location", "house-door"),
+        ],
+    ),
     Section("market", _("Marketing and services"), "shop"),
     Section("credit", _("Credit cooperation"), "bank"),
     Section("assets", _("Assets and finance"), "building"),
@@ -49,6 +58,7 @@ SECTIONS: list[Section] = [
             Entry(_("Organizations"), "core:organizations", "core.view_organization", "diagram-3"),
             Entry(_("Regions"), "core:regions", "core.view_region", "geo-alt"),
             Entry(_("Members"), "members:list", "members.view_member", "people"),
+            Entry(_("Products"), "commerce:products", "commerce.view_product", "tags"),
             Entry(_("Unions"), "members:unions", "members.view_union", "collection"),
             Entry(_("Imports"), "core:imports", "core.view_importjob", "upload"),
         ],

@@ -7,6 +7,8 @@ from pypinyin import Style, pinyin
 
 @lru_cache(maxsize=16384)
 def _initial(char: str) -> str:
+    if char.isspace():
+        return ""
     if char.isascii():
         return char.lower()
     readings = pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
@@ -19,4 +21,4 @@ def initials(text: str) -> str:
     Character by character (cached) rather than by phrase: import speed matters more than the
     rare surname that reads differently, and search by initials is a prefix match anyway.
     """
-    return "".join(_initial(char) for char in text if not char.isspace())
+    return "".join(map(_initial, text))  # whitespace maps to ""

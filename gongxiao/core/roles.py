@@ -33,19 +33,29 @@ ROLE_LABELS = {
     FUND_MANAGER: _("Mutual-fund manager"),
 }
 
+SELLING = [
+    "commerce.view_product",
+    "commerce.view_location",
+    "commerce.view_stockbalance",
+    "commerce.view_document",
+    "commerce.add_document",
+    "commerce.confirm_document",
+]
+
 ROLES: dict[str, list[str]] = {
-    SYSADMIN: ["core.*", "members.*", "auth.view_group", "auth.change_group", "axes.*"],
-    COUNTY_LEADER: ["core.view_all_organizations", "core.view_*", "members.view_*"],
+    SYSADMIN: ["core.*", "members.*", "commerce.*", "auth.view_group", "auth.change_group", "axes.*"],
+    COUNTY_LEADER: ["core.view_all_organizations", "core.view_*", "members.view_*", "commerce.view_*"],
     DEPARTMENT_STAFF: [
         "core.view_organization",
         "core.view_region",
         "core.add_importjob",
         "core.view_importjob",
         "members.*",
+        "commerce.*",
     ],
-    BOOKKEEPER: ["core.view_organization", "core.view_region", "members.view_*"],
-    STORE_CLERK: ["core.view_region", "members.view_member"],
-    TRUCK_CREW: ["core.view_region", "members.view_member"],
+    BOOKKEEPER: ["core.view_organization", "core.view_region", "members.view_*", "commerce.view_*"],
+    STORE_CLERK: ["core.view_region", "members.view_member", *SELLING],
+    TRUCK_CREW: ["core.view_region", "members.view_member", *SELLING],
     FUND_MANAGER: ["core.view_region", "members.view_member"],
 }
 

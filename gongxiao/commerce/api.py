@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from gongxiao.commerce import actions
+from gongxiao.commerce.errors import TradeError
+from gongxiao.commerce.models import Batch, Document, Location, Package, Payment, Product, StockBalance
+from gongxiao.core.api import require_perm
+from gongxiao.core.http import AuthedRequest
+
+router = Router(tags=["trading"])
+
+
+class ProductOut(Schema):
+    id: int
+    code: str
+    name: str
+    specification: str
+    barcode: str
+    business: str
+    category: str
+    base_unit: str
+    price: Decimal
+    registration_no: str
+    is_restricted: bool
+    is_banned: bool
+
+
+class BalanceOut(Schema):
+    location_id: int
+    location_code: str = Field(alias="location.code")
+    product_id: int
+    product_code: str = Field(alias="product.code")
+    batch_id: int | None
+    quantity: Decimal
+    value: Decimal
+
+
+class LineIn(Schema):
+    product_id: int
+    quantity: Decimal | None = Field(default=None, ge=0, decimal_places=3)
+    package_id: int | None = None
+    package_quantity: Decimal | None = Field(default=None, gt=0, decimal_places=3)
+    unit_price: Decimal | None = Field(default=None, ge=0, decimal_places=4)
+    batch_id: int | None = None
+
+
+class PaymentIn(Schema):
+    method: Payment.Method = Payment.Method.CASH
+    amount: Decimal = Field(gt=0, decimal_places=2)
+
+
+class DocumentIn(Schema):
+    kind: Document.Kind
+    location_id: int
+    to_location_id: int | None = None
+    channel: str = ""
+    member_id: int | None = None
+    partner_name: str = ""
+    external_id: str = ""
+    note: str = ""
+    lines: list[LineIn]
+    payments: list[PaymentIn] = []
+    confirm: bool = False
+
+
+class LineOut(Schema):
+    product_id: int
+    batch_id: int | None
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    unit_cost: Decimal | None
+
+
+class DocumentOut(Schema):
+    id: int
+    number: str
+    kind: str
+    status: str
+    date: dt.date
+    organization_id: int
+    location_id: int
+    to_location_id: int | None
+    channel: str
+    member_id: int | None
+    partner_name: str
+    total_amount: Decimal
+    reverses_id: int | None
+    lines: list[LineOut]
+
+
+class ReverseIn(Schema):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+def _trade_error(exc: TradeError) -> HttpError:
+    return HttpError(403 if exc.code == "forbidden" else 422, "；".join(exc.messages))
+
+
+@router.get("/products", response=list[ProductOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_products(request: AuthedRequest, q: str = "", business: str | None = None) -> Any:
+    require_perm(request, "commerce.view_product")
+    products = Product.objects.visible_to(request.user).order_by("code")
+    if q:
+        products = products.search(q)
+    if business:
+        products = products.filter(business=business)
+    return products
+
+
+@router.get("/stock", response=list[BalanceOut])
+@paginate(PageNumberPagination, page_size=200)
+def list_stock(request: AuthedRequest, location_id: int | None = None, product_id: int | None = None) -> Any:
+    require_perm(request, "commerce.view_stockbalance")
+    balances = (
+        StockBalance.objects.visible_to(request.user).select_related("location", "product").order_by("pk")
+    )
+    if location_id:
+        balances = balances.filter(location_id=location_id)
+    if product_id:
+        balances = balances.filter(product_id=product_id)
+    return balances
+
+
+@router.get("/documents", response=list[DocumentOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_documents(request: AuthedRequest, kind: str | None = None, status: str | None = None) -> Any:
+    require_perm(request, "commerce.view_document")
+    documents = Document.objects.visible_to(request.user).prefetch_related("lines").order_by("-pk")
+    if kind:
+        documents = documents.filter(kind=kind)
+    if status:
+        documents = documents.filter(status=status)
+    return documents
+
+
+@router.get("/documents/{document_id}", response=DocumentOut)
+def get_document(request: AuthedRequest, document_id: int) -> Any:
+    require_perm(request, "commerce.view_document")
+    return get_object_or_404(Document.objects.visible_to(request.user), pk=document_id)
+
+
+def _visible(queryset: Any, user: Any, pk: int | None, label: str) -> Any:
+    if pk is None:
+        return None
+    obj = queryset.visible_to(user).filter(pk=pk).first()
+    if obj is None:
+        raise HttpError(
+            422, _("%(what)s %(id)s does not exist or is not visible to you") % {"what": label, "id": pk}
+        )
+    return obj
+
+
+@router.post("/documents", response={201: DocumentOut})
+def create_document(request: AuthedRequest, payload: DocumentIn) -> Any:
+    require_perm(request, "commerce.add_document")
+    location = _visible(Location.objects, request.user, payload.location_id, _("stock location"))
+    to_location = (
+        Location.objects.filter(pk=payload.to_location_id).first() if payload.to_location_id else None
+    )
+    from gongxiao.members.models import Member
+
+    member = (
+        _visible(Member.objects, request.user, payload.member_id, _("member")) if payload.member_id else None
+    )
+    lines = []
+    for line in payload.lines:
+        product = _visible(Product.objects, request.user, line.product_id, _("product"))
+        package = (
+            Package.objects.filter(pk=line.package_id, product=product).first() if line.package_id else None
+        )
+        batch = Batch.objects.filter(pk=line.batch_id, product=product).first() if line.batch_id else None
+        lines.append(
+            actions.LineSpec(
+                product,
+                line.quantity,
+                package=package,
+                package_quantity=line.package_quantity,
+                unit_price=line.unit_price,
+                batch=batch,
+            )
+        )
+    spec = actions.DocumentSpec(
+        kind=payload.kind,
+        organization=location.organization,
+        location=location,
+        to_location=to_location,
+        channel=payload.channel,
+        member=member,
+        partner_name=payload.partner_name,
+        external_id=payload.external_id,
+        note=payload.note,
+        lines=lines,
+        payments=[actions.PaymentSpec(p.method, p.amount) for p in payload.payments],
+    )
+    try:
+        if payload.confirm:
+            require_perm(request, "commerce.confirm_document")
+            return actions.create_and_confirm(request.user, spec)
+        return actions.create_document(request.user, spec)
+    except TradeError as exc:
+        raise _trade_error(exc) from None
+
+
+@router.post("/documents/{document_id}/confirm", response=DocumentOut)
+def confirm_document(request: AuthedRequest, document_id: int) -> Any:
+    require_perm(request, "commerce.confirm_document")
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=document_id)
+    try:
+        return actions.confirm_document(document, request.user)
+    except TradeError as exc:
+        raise _trade_error(exc) from None
+
+
+@router.post("/documents/{document_id}/reverse", response=DocumentOut)
+def reverse_document(request: AuthedRequest, document_id: int, payload: ReverseIn) -> Any:
+    require_perm(request, "commerce.reverse_document")
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=document_id)
+    try:
+        return actions.reverse_document(document, request.user, payload.reason)
+    except TradeError as exc:
+        raise _trade_error(exc) from None
