@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests use a file, as production does: threads (background imports, the live server) then wait
+    # on locks (busy_timeout) instead of failing at once as in a shared in-memory database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-gongxiao.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
