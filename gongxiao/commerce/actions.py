@@ -12,7 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxiao.commerce.errors import TradeError
@@ -27,6 +26,7 @@ from gongxiao.commerce.models import (
     StockMove,
 )
 from gongxiao.commerce.stock import MoveSpec, apply_moves, on_hand
+from gongxiao.core import clock
 from gongxiao.core.models import DocumentSequence, Organization, User
 
 CENT = Decimal("0.01")
@@ -247,7 +247,7 @@ def _moves_for(document: Document, lines: list[DocumentLine]) -> list[MoveSpec]:
 
 def _check_sale(document: Document, lines: list[DocumentLine]) -> None:
     errors: list[str] = []
-    today = timezone.localdate()
+    today = clock.today()
     for number, line in enumerate(lines, start=1):
         if line.product.is_banned:
             errors.append(
@@ -316,11 +316,13 @@ def confirm_document(document: Document, user: User) -> Document:
             for line in lines:
                 line.unit_cost = costs.get((line.product_id, line.batch_id))
         DocumentLine.objects.bulk_update(lines, ["unit_cost", "book_quantity"])
-        locked.number = DocumentSequence.next_number(locked.organization, Document.NUMBER_PREFIX[locked.kind])
+        locked.number = DocumentSequence.next_number(
+            locked.organization, Document.NUMBER_PREFIX[locked.kind], clock.today().year
+        )
         locked.status = Document.Status.CONFIRMED
         locked.confirmed_by = user
-        locked.confirmed_at = timezone.now()
-        locked.date = timezone.localdate()
+        locked.confirmed_at = clock.now()
+        locked.date = clock.today()
         locked.save(update_fields=["number", "status", "confirmed_by", "confirmed_at", "date"])
     return locked
 
@@ -346,6 +348,7 @@ def reverse_document(document: Document, user: User, reason: str) -> Document:
         reversal = Document.objects.create(
             organization=original.organization,
             kind=original.kind,
+            date=clock.today(),
             location=original.location,
             to_location=original.to_location,
             channel=original.channel,
@@ -383,11 +386,11 @@ def reverse_document(document: Document, user: User, reason: str) -> Document:
         ]
         apply_moves(specs, reversal)
         reversal.number = DocumentSequence.next_number(
-            original.organization, Document.NUMBER_PREFIX[original.kind]
+            original.organization, Document.NUMBER_PREFIX[original.kind], clock.today().year
         )
         reversal.status = Document.Status.CONFIRMED
         reversal.confirmed_by = user
-        reversal.confirmed_at = timezone.now()
+        reversal.confirmed_at = clock.now()
         reversal.save(update_fields=["number", "status", "confirmed_by", "confirmed_at"])
         original.status = Document.Status.REVERSED
         original.save(update_fields=["status"])

@@ -17,11 +17,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongxiao.commerce.errors import InsufficientStock
 from gongxiao.commerce.models import Batch, Document, Location, Product, StockBalance, StockMove
+from gongxiao.core import clock
 from gongxiao.core.numbers import plain
 
 CENT = Decimal("0.01")
@@ -82,7 +82,7 @@ def apply_moves(specs: list[MoveSpec], document: Document | None = None) -> list
     with transaction.atomic():
         balances = lock_balances({spec.key for spec in specs})
         state = {key: [b.quantity, b.value] for key, b in balances.items()}
-        now = timezone.now()
+        now = clock.now()
         moves: list[StockMove] = []
         for spec in specs:
             quantity, value = state[spec.key]

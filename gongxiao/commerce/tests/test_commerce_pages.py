@@ -14,9 +14,17 @@ from gongxiao.core.models import ApiToken
 
 def _draft_form(trade, quantity="2"):
     return {
-        "kind": "sale", "location": trade.store_a.pk, "channel": "counter", "partner_name": "",
-        "lines-TOTAL_FORMS": "6", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
-        "lines-0-product": trade.fertilizer.pk, "lines-0-package": trade.bag.pk, "lines-0-quantity": quantity,
+        "kind": "sale",
+        "location": trade.store_a.pk,
+        "channel": "counter",
+        "partner_name": "",
+        "lines-TOTAL_FORMS": "6",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-product": trade.fertilizer.pk,
+        "lines-0-package": trade.bag.pk,
+        "lines-0-quantity": quantity,
         "lines-0-unit_price": "160",
     }
 
@@ -76,8 +84,16 @@ def test_leader_sees_but_cannot_confirm(trade, leader_client, client_a):
 
 def test_pages_open(trade, client_a):
     receive(trade, trade.store_a, trade.fertilizer, "100", "3.00")
-    for url in ["/trade/products/", f"/trade/products/{trade.fertilizer.pk}/", "/trade/locations/", "/trade/stock/",
-                "/trade/documents/", "/trade/documents/new/", "/trade/products/new/", "/trade/locations/new/"]:
+    for url in [
+        "/trade/products/",
+        f"/trade/products/{trade.fertilizer.pk}/",
+        "/trade/locations/",
+        "/trade/stock/",
+        "/trade/documents/",
+        "/trade/documents/new/",
+        "/trade/products/new/",
+        "/trade/locations/new/",
+    ]:
         assert client_a.get(url).status_code == 200, url
 
 
@@ -98,8 +114,18 @@ def test_api_sale_with_payment_and_reversal(trade):
     _token, key = ApiToken.issue(trade.county.clerk_a, "pos")
     call = _api(key)
     payload = {
-        "kind": "sale", "location_id": trade.store_a.pk, "channel": "counter", "confirm": True,
-        "lines": [{"product_id": trade.fertilizer.pk, "package_id": trade.bag.pk, "package_quantity": "1", "unit_price": "3.6"}],
+        "kind": "sale",
+        "location_id": trade.store_a.pk,
+        "channel": "counter",
+        "confirm": True,
+        "lines": [
+            {
+                "product_id": trade.fertilizer.pk,
+                "package_id": trade.bag.pk,
+                "package_quantity": "1",
+                "unit_price": "3.6",
+            }
+        ],
         "payments": [{"method": "mobile", "amount": "180.00"}],
     }
     created = call("post", "/api/documents", payload)
@@ -107,7 +133,11 @@ def test_api_sale_with_payment_and_reversal(trade):
     body = created.json()
     assert body["status"] == "confirmed" and body["lines"][0]["unit_cost"] == "3.0000"
     assert on_hand(trade.store_a, trade.fertilizer) == Decimal("50")
-    too_much = dict(payload, lines=[{"product_id": trade.fertilizer.pk, "quantity": "51", "unit_price": "3.6"}], payments=[])
+    too_much = dict(
+        payload,
+        lines=[{"product_id": trade.fertilizer.pk, "quantity": "51", "unit_price": "3.6"}],
+        payments=[],
+    )
     refused = call("post", "/api/documents", too_much)
     assert refused.status_code == 422 and "库存不足" in refused.json()["detail"]
     reversed_ = call("post", f"/api/documents/{body['id']}/reverse", {"reason": "退货"})
@@ -122,7 +152,15 @@ def test_api_scope(trade):
     assert call("get", f"/api/documents/{purchase.pk}").status_code == 404
     assert call("post", f"/api/documents/{purchase.pk}/reverse", {"reason": "x"}).status_code == 404
     assert call("get", "/api/stock").json()["count"] == 0
-    refused = call("post", "/api/documents", {"kind": "sale", "location_id": trade.store_a.pk, "lines": [{"product_id": trade.fertilizer.pk, "quantity": "1"}]})
+    refused = call(
+        "post",
+        "/api/documents",
+        {
+            "kind": "sale",
+            "location_id": trade.store_a.pk,
+            "lines": [{"product_id": trade.fertilizer.pk, "quantity": "1"}],
+        },
+    )
     assert refused.status_code == 422
     assert Document.objects.count() == 1
     assert StockBalance.objects.get().quantity == Decimal("100")

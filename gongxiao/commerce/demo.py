@@ -1,0 +1,379 @@
+"""Demo trade: the chain's catalog, the head warehouse, five chain stores and a year of trade.
+
+Everything goes through `commerce.actions` under the demo clock, as clerks would have entered it
+day by day: purchases into the head warehouse, the chain's distribution to the stores, counter
+sales to members and walk-in customers, a stocktake and a customer return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from gongxiao.commerce.actions import (
+    DocumentSpec,
+    LineSpec,
+    PaymentSpec,
+    create_and_confirm,
+    reverse_document,
+)
+from gongxiao.commerce.errors import InsufficientStock
+from gongxiao.commerce.models import Business, Category, Document, Location, Package, Product, Unit
+from gongxiao.commerce.stock import on_hand
+from gongxiao.core import clock, roles
+from gongxiao.core.demo import DemoContext, step
+from gongxiao.members.models import Member
+
+# code, name, specification, business, category, unit, package (name, factor), cost, price, registration
+CATALOG = [
+    ("F001", "尿素", "N46%", Business.AGRI_INPUT, Category.UREA, Unit.KG, ("袋", 50), "2.60", "3.00", ""),
+    (
+        "F002",
+        "复合肥",
+        "15-15-15",
+        Business.AGRI_INPUT,
+        Category.COMPOUND,
+        Unit.KG,
+        ("袋", 50),
+        "3.10",
+        "3.60",
+        "",
+    ),
+    (
+        "F003",
+        "水稻配方肥",
+        "18-8-14",
+        Business.AGRI_INPUT,
+        Category.FORMULA,
+        Unit.KG,
+        ("袋", 40),
+        "3.00",
+        "3.50",
+        "",
+    ),
+    (
+        "F004",
+        "氯化钾",
+        "K2O 60%",
+        Business.AGRI_INPUT,
+        Category.POTASH,
+        Unit.KG,
+        ("袋", 50),
+        "3.40",
+        "3.90",
+        "",
+    ),
+    (
+        "F005",
+        "茶树专用有机肥",
+        "有机质≥45%",
+        Business.AGRI_INPUT,
+        Category.ORGANIC,
+        Unit.KG,
+        ("袋", 40),
+        "1.20",
+        "1.50",
+        "",
+    ),
+    (
+        "P001",
+        "吡虫啉可湿性粉剂",
+        "10% 20克",
+        Business.AGRI_INPUT,
+        Category.PESTICIDE,
+        Unit.PIECE,
+        ("箱", 100),
+        "2.50",
+        "4.00",
+        "PD20050011",
+    ),
+    (
+        "P002",
+        "阿维菌素乳油",
+        "1.8% 100毫升",
+        Business.AGRI_INPUT,
+        Category.PESTICIDE,
+        Unit.PIECE,
+        ("箱", 60),
+        "5.00",
+        "8.00",
+        "PD20080152",
+    ),
+    (
+        "P003",
+        "草甘膦水剂",
+        "30% 1升",
+        Business.AGRI_INPUT,
+        Category.PESTICIDE,
+        Unit.PIECE,
+        ("箱", 12),
+        "14.00",
+        "20.00",
+        "PD20092365",
+    ),
+    (
+        "S001",
+        "杂交水稻种子",
+        "甬优1540 1千克",
+        Business.AGRI_INPUT,
+        Category.SEED,
+        Unit.PIECE,
+        ("箱", 20),
+        "88.00",
+        "110.00",
+        "",
+    ),
+    (
+        "S002",
+        "玉米种子",
+        "浙糯玉5号 500克",
+        Business.AGRI_INPUT,
+        Category.SEED,
+        Unit.PIECE,
+        ("箱", 40),
+        "22.00",
+        "30.00",
+        "",
+    ),
+    (
+        "M001",
+        "农用地膜",
+        "0.01毫米",
+        Business.AGRI_INPUT,
+        Category.FILM,
+        Unit.KG,
+        ("卷", 10),
+        "13.00",
+        "16.00",
+        "",
+    ),
+    (
+        "D001",
+        "大米",
+        "5千克",
+        Business.CONSUMER_GOODS,
+        Category.GRAIN_OIL,
+        Unit.PIECE,
+        ("箱", 4),
+        "22.00",
+        "29.90",
+        "",
+    ),
+    (
+        "D002",
+        "菜籽油",
+        "5升",
+        Business.CONSUMER_GOODS,
+        Category.GRAIN_OIL,
+        Unit.PIECE,
+        ("箱", 4),
+        "62.00",
+        "75.00",
+        "",
+    ),
+    (
+        "D003",
+        "洗衣粉",
+        "1.5千克",
+        Business.CONSUMER_GOODS,
+        Category.DAILY,
+        Unit.PIECE,
+        ("箱", 8),
+        "14.00",
+        "19.80",
+        "",
+    ),
+    (
+        "L001",
+        "粉干",
+        "500克",
+        Business.FARM_PRODUCE,
+        Category.PROCESSED,
+        Unit.PIECE,
+        ("箱", 20),
+        "6.50",
+        "9.90",
+        "",
+    ),
+    (
+        "L002",
+        "九蒸九晒姜茶",
+        "250克",
+        Business.FARM_PRODUCE,
+        Category.PROCESSED,
+        Unit.PIECE,
+        ("箱", 24),
+        "28.00",
+        "39.00",
+        "",
+    ),
+]
+
+SUPPLIERS = ["县兴农农业生产资料有限公司", "县供合农业生产资料有限公司", "市农资集团有限公司"]
+YEAR_START = dt.date(2022, 1, 4)
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, 0)
+
+
+@step("农资商品、仓库、连锁门店与一年的购销")
+def trade(ctx: DemoContext) -> str:
+    assert ctx.head_company is not None
+    rng = ctx.rng
+    company_user = ctx.add_user("company01", ctx.head_company, roles.DEPARTMENT_STAFF)
+    products: list[tuple[Product, Package, Decimal]] = []
+    for code, name, spec, business, category, unit, (package_name, factor), cost, price, reg in CATALOG:
+        product = Product.objects.create(
+            organization=ctx.head_company,
+            code=code,
+            name=name,
+            specification=spec,
+            business=business,
+            category=category,
+            base_unit=unit,
+            price=Decimal(price),
+            registration_no=reg,
+            manufacturer="浙江某农化有限公司" if category == Category.PESTICIDE else "",
+            barcode=f"69{rng.randrange(10**10, 10**11)}",
+        )
+        package = Package.objects.create(product=product, name=package_name, factor=Decimal(factor))
+        products.append((product, package, Decimal(cost)))
+    warehouse = Location.objects.create(
+        organization=ctx.head_company, code="WH-01", name="县供销总公司农资仓库", kind=Location.Kind.WAREHOUSE
+    )
+    stores: list[tuple[Location, object]] = []
+    for coop in ctx.coops[:5]:
+        unit = coop.units[0] if coop.units else coop.organization
+        store = Location.objects.create(
+            organization=unit,
+            code=f"ST-{coop.organization.code}",
+            kind=Location.Kind.STORE,
+            name=f"宜农农资连锁门店（{coop.organization.name.removesuffix('供销社')}店）",
+        )
+        stores.append((store, coop))
+    members_by_coop = {
+        coop.organization.pk: list(
+            Member.objects.filter(organization__path__startswith=coop.organization.path)[:200]
+        )
+        for _store, coop in stores
+    }
+    counts = {"purchase": 0, "transfer": 0, "sale": 0}
+    season = {
+        1: 0.6,
+        2: 1.4,
+        3: 2.0,
+        4: 1.6,
+        5: 1.0,
+        6: 0.8,
+        7: 0.7,
+        8: 0.8,
+        9: 1.0,
+        10: 0.9,
+        11: 0.7,
+        12: 0.6,
+    }
+    day = YEAR_START
+    while day.year == YEAR_START.year:
+        factor = season[day.month] * ctx.scale
+        if day.weekday() == 0:  # Monday: the head company buys in and distributes to the stores
+            with clock.travel(_at(day, 9)):
+                lines = []
+                for product, package, cost in rng.sample(products, 6):
+                    packages = max(1, round(rng.uniform(20, 60) * factor))
+                    lines.append(
+                        LineSpec(
+                            product, package=package, package_quantity=Decimal(packages), unit_price=cost
+                        )
+                    )
+                create_and_confirm(
+                    company_user,
+                    DocumentSpec(
+                        kind=Document.Kind.PURCHASE,
+                        organization=ctx.head_company,
+                        location=warehouse,
+                        partner_name=rng.choice(SUPPLIERS),
+                        lines=lines,
+                    ),
+                )
+                counts["purchase"] += 1
+            with clock.travel(_at(day, 14)):
+                for store, _coop in stores:
+                    lines = []
+                    for product, package, _cost in rng.sample(products, 5):
+                        available = on_hand(warehouse, product)
+                        packages = min(
+                            int(available / package.factor), max(1, round(rng.uniform(3, 10) * factor))
+                        )
+                        if packages > 0:
+                            lines.append(
+                                LineSpec(product, package=package, package_quantity=Decimal(packages))
+                            )
+                    if lines:
+                        create_and_confirm(
+                            company_user,
+                            DocumentSpec(
+                                kind=Document.Kind.TRANSFER,
+                                organization=ctx.head_company,
+                                location=warehouse,
+                                to_location=store,
+                                channel=Document.Channel.DISTRIBUTION,
+                                lines=lines,
+                            ),
+                        )
+                        counts["transfer"] += 1
+        if day.weekday() < 6:
+            for store, coop in stores:
+                clerk = coop.clerk
+                assert clerk is not None
+                for _ in range(rng.randrange(0, max(1, round(3 * factor)) + 1)):
+                    product, package, _cost = rng.choice(products)
+                    packages = Decimal(rng.choice([1, 1, 1, 2, 2, 3, 5]))
+                    member = rng.choice(members_by_coop[coop.organization.pk]) if rng.random() < 0.6 else None
+                    amount = (packages * package.factor * product.price).quantize(Decimal("0.01"))
+                    method = rng.choice(["cash", "mobile", "mobile", "bank_card"])
+                    with clock.travel(_at(day, rng.randrange(8, 18))):
+                        try:
+                            create_and_confirm(
+                                clerk,
+                                DocumentSpec(
+                                    kind=Document.Kind.SALE,
+                                    organization=store.organization,
+                                    location=store,
+                                    channel=Document.Channel.COUNTER,
+                                    member=member,
+                                    lines=[LineSpec(product, package=package, package_quantity=packages)],
+                                    payments=[PaymentSpec(method, amount)],
+                                ),
+                            )
+                            counts["sale"] += 1
+                        except InsufficientStock:
+                            pass  # the shelf was empty; a real clerk would have said so too
+        day += dt.timedelta(days=1)
+    store, coop = stores[0]
+    assert coop.clerk is not None
+    last_sale = (
+        Document.objects.filter(location=store, kind=Document.Kind.SALE, status="confirmed")
+        .order_by("pk")
+        .last()
+    )
+    if last_sale is not None:
+        with clock.travel(_at(dt.date(2022, 12, 28), 10)):
+            reverse_document(last_sale, coop.clerk, "顾客退货：包装破损")
+    fertilizer = products[1][0]
+    with clock.travel(_at(dt.date(2022, 12, 30), 16)):
+        book = on_hand(store, fertilizer)
+        create_and_confirm(
+            coop.clerk,
+            DocumentSpec(
+                kind=Document.Kind.STOCKTAKE,
+                organization=store.organization,
+                location=store,
+                lines=[LineSpec(fertilizer, max(Decimal("0"), book - Decimal("50")))],
+                note="年末盘点",
+            ),
+        )
+    return (
+        f"{len(products)} 种商品，1 个仓库，{len(stores)} 家连锁门店；采购 {counts['purchase']} 单、"
+        f"配送 {counts['transfer']} 单、柜台销售 {counts['sale']} 单，1 张退货冲销、1 张年末盘点"
+    )
