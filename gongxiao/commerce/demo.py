@@ -21,7 +21,7 @@ from gongxiao.commerce.errors import InsufficientStock
 from gongxiao.commerce.models import Business, Category, Document, Location, Package, Product, Unit
 from gongxiao.commerce.stock import on_hand
 from gongxiao.core import clock, roles
-from gongxiao.core.demo import DemoContext, step
+from gongxiao.core.demo import Coop, DemoContext, step
 from gongxiao.members.models import Member
 
 # code, name, specification, business, category, unit, package (name, factor), cost, price, registration
@@ -223,7 +223,10 @@ def trade(ctx: DemoContext) -> str:
     rng = ctx.rng
     company_user = ctx.add_user("company01", ctx.head_company, roles.DEPARTMENT_STAFF)
     products: list[tuple[Product, Package, Decimal]] = []
-    for code, name, spec, business, category, unit, (package_name, factor), cost, price, reg in CATALOG:
+    for code, name, spec, business, category, unit, (
+        package_name,
+        per_package,
+    ), cost_text, price, reg in CATALOG:
         product = Product.objects.create(
             organization=ctx.head_company,
             code=code,
@@ -237,12 +240,12 @@ def trade(ctx: DemoContext) -> str:
             manufacturer="浙江某农化有限公司" if category == Category.PESTICIDE else "",
             barcode=f"69{rng.randrange(10**10, 10**11)}",
         )
-        package = Package.objects.create(product=product, name=package_name, factor=Decimal(factor))
-        products.append((product, package, Decimal(cost)))
+        package = Package.objects.create(product=product, name=package_name, factor=Decimal(per_package))
+        products.append((product, package, Decimal(cost_text)))
     warehouse = Location.objects.create(
         organization=ctx.head_company, code="WH-01", name="县供销总公司农资仓库", kind=Location.Kind.WAREHOUSE
     )
-    stores: list[tuple[Location, object]] = []
+    stores: list[tuple[Location, Coop]] = []
     for coop in ctx.coops[:5]:
         unit = coop.units[0] if coop.units else coop.organization
         store = Location.objects.create(
@@ -275,16 +278,14 @@ def trade(ctx: DemoContext) -> str:
     }
     day = YEAR_START
     while day.year == YEAR_START.year:
-        factor = season[day.month] * ctx.scale
+        busy = season[day.month] * ctx.scale
         if day.weekday() == 0:  # Monday: the head company buys in and distributes to the stores
             with clock.travel(_at(day, 9)):
                 lines = []
                 for product, package, cost in rng.sample(products, 6):
-                    packages = max(1, round(rng.uniform(20, 60) * factor))
+                    bought = max(1, round(rng.uniform(20, 60) * busy))
                     lines.append(
-                        LineSpec(
-                            product, package=package, package_quantity=Decimal(packages), unit_price=cost
-                        )
+                        LineSpec(product, package=package, package_quantity=Decimal(bought), unit_price=cost)
                     )
                 create_and_confirm(
                     company_user,
@@ -302,13 +303,11 @@ def trade(ctx: DemoContext) -> str:
                     lines = []
                     for product, package, _cost in rng.sample(products, 5):
                         available = on_hand(warehouse, product)
-                        packages = min(
-                            int(available / package.factor), max(1, round(rng.uniform(3, 10) * factor))
+                        wanted = min(
+                            int(available / package.factor), max(1, round(rng.uniform(3, 10) * busy))
                         )
-                        if packages > 0:
-                            lines.append(
-                                LineSpec(product, package=package, package_quantity=Decimal(packages))
-                            )
+                        if wanted > 0:
+                            lines.append(LineSpec(product, package=package, package_quantity=Decimal(wanted)))
                     if lines:
                         create_and_confirm(
                             company_user,
@@ -326,7 +325,7 @@ def trade(ctx: DemoContext) -> str:
             for store, coop in stores:
                 clerk = coop.clerk
                 assert clerk is not None
-                for _ in range(rng.randrange(0, max(1, round(3 * factor)) + 1)):
+                for _ in range(rng.randrange(0, max(1, round(3 * busy)) + 1)):
                     product, package, _cost = rng.choice(products)
                     packages = Decimal(rng.choice([1, 1, 1, 2, 2, 3, 5]))
                     member = rng.choice(members_by_coop[coop.organization.pk]) if rng.random() < 0.6 else None

@@ -89,7 +89,9 @@ class DocumentHeaderForm(forms.Form):
 
 
 class DocumentLineForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none())
+    product: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("product"), queryset=Product.objects.none()
+    )
     package = forms.ModelChoiceField(label=_("package unit"), queryset=Package.objects.none(), required=False)
     quantity = forms.DecimalField(
         label=_("quantity"), max_digits=16, decimal_places=3, min_value=Decimal("0")

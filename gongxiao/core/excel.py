@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -255,6 +256,27 @@ class Importer:
         self.model._default_manager.bulk_update(objs, fields, batch_size=1000)
 
     # -- the template
+
+    def export_values(self, obj: Any) -> dict[str, Any]:
+        """The cells of one stored row, by column field, as the import reads them back."""
+        raise NotImplementedError
+
+    def export(self, queryset: Any) -> tuple[bytes, int]:
+        """The rows in the template's layout, so that the file can be edited and imported again."""
+        with translation.override("zh-hans"):
+            columns = [
+                ExportColumn(
+                    column.header,
+                    operator.itemgetter(column.field),
+                    "date" if column.parse is parse_date else "text",
+                    column.width,
+                )
+                for column in self.columns
+            ]
+            rows = [
+                dict.fromkeys(c.field for c in self.columns) | self.export_values(obj) for obj in queryset
+            ]
+            return write_xlsx(columns, rows, str(self.label)), len(rows)
 
     def template(self) -> bytes:
         with translation.override("zh-hans"):

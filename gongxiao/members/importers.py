@@ -115,6 +115,20 @@ class MemberImporter(excel.Importer):
         excel.Column(gettext_lazy("Joined on"), "joined_on", parse=excel.parse_date, width=12, repeats=True),
     ]
 
+    def export_values(self, member: Any) -> dict[str, Any]:
+        town = getattr(member, "town_name", None)
+        return {
+            "kind": member.get_kind_display(),
+            "name": member.name,
+            "id_number": member.id_number,
+            "phone": member.phone,
+            "village": (town or "") + member.village.name if town else member.village.code,
+            "address": member.address,
+            "industries": member.industry_labels(),
+            "land_area_mu": member.land_area_mu,
+            "joined_on": member.joined_on,
+        }
+
     def prepare(self) -> None:
         county = self.organization.county
         self.county = county

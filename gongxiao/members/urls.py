@@ -13,5 +13,9 @@ urlpatterns = [
     path("unions/new/", views.union_edit, name="union_create"),
     path("unions/<int:pk>/", views.union_detail, name="union"),
     path("unions/<int:pk>/edit/", views.union_edit, name="union_edit"),
-    path("unions/<int:pk>/members/<int:membership_pk>/remove/", views.union_remove_member, name="union_remove_member"),
+    path(
+        "unions/<int:pk>/members/<int:membership_pk>/remove/",
+        views.union_remove_member,
+        name="union_remove_member",
+    ),
 ]

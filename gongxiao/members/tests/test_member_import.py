@@ -213,3 +213,17 @@ def test_import_for_user_uses_the_same_engine(county, tmp_path):
     assert result.created == 1
     existing = member(county, county.coop_a, seq=99)
     assert existing.pk
+
+
+def test_command_line_export_reads_back_and_reimports_unchanged(county, tmp_path):
+    member(county, county.coop_a, "张建国", 1, industries="tea,grain", land_area_mu="2.50")
+    member(county, county.coop_b, "李秀英", 2)
+    out = tmp_path / "out.xlsx"
+    call_command("export", "members", str(out), "--user", "clerk_a")
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert rows[0][:3] == ["成员类型", "姓名", "证件号码"]
+    assert [r[1] for r in rows[1:]] == ["张建国"]
+    assert rows[1][4] == "桥头镇上村" and rows[1][6] == "茶叶、粮食"
+    snapshot = list(Member.objects.order_by("pk").values())
+    call_command("import", "members", str(out), "--user", "clerk_a")
+    assert list(Member.objects.order_by("pk").values()) == snapshot

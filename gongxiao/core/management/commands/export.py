@@ -28,6 +28,9 @@ class Command(BaseCommand):
         view_permission = importer.permission.replace(".add_", ".view_")
         if not user.has_perm(view_permission):
             raise CommandError(f"用户 {user.username} 没有查看{importer.label}的权限")
-        content, count = importer.export(importer.model._default_manager.visible_to(user))
+        queryset = importer.model._default_manager.visible_to(user).order_by("pk")
+        if hasattr(queryset, "with_town"):
+            queryset = queryset.with_town().select_related("village")
+        content, count = importer.export(queryset)
         Path(options["file"]).write_bytes(content)
         self.stdout.write(f"已导出 {count} 行到 {options['file']}")
