@@ -40,6 +40,7 @@ class ProductList(ListPage):
     permission = "commerce.view_product"
     create_permission = "commerce.add_product"
     create_url = "commerce:product_create"
+    import_name = "products"
     filterset_class = ProductFilter
     default_sort = "code"
     search_placeholder = gettext_lazy("Name, pinyin initials, code or barcode")

@@ -340,7 +340,12 @@ def _header_map(importer: Importer, header: list[Any], result: ImportResult) -> 
     for index, cell in enumerate(header):
         text = cell_text(cell).rstrip("*").strip()
         if text in wanted:
+            if wanted[text] in mapping.values():
+                result.add_error(1, text, _("this column appears twice"))
             mapping[index] = wanted[text]
+        elif text:
+            # A column the template does not have would be dropped without a word: refuse it.
+            result.add_error(1, text, _("not a column of this template; use the template's column names"))
     present = {column.field for column in mapping.values()}
     for column in importer.columns:
         if column.required and column.field not in present:
