@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "gongxiao.core",
     "gongxiao.members",
     "gongxiao.commerce",
+    "gongxiao.network",
+    "gongxiao.supply",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,10 @@ ROLE_LABELS = {
 }
 
 SELLING = [
+    "network.view_outlet",
+    "supply.view_pesticidelicence",
+    "supply.add_pesticidesalerecord",
+    "supply.view_pesticidesalerecord",
     "commerce.view_product",
     "commerce.view_location",
     "commerce.view_stockbalance",
@@ -43,8 +47,24 @@ SELLING = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    SYSADMIN: ["core.*", "members.*", "commerce.*", "auth.view_group", "auth.change_group", "axes.*"],
-    COUNTY_LEADER: ["core.view_all_organizations", "core.view_*", "members.view_*", "commerce.view_*"],
+    SYSADMIN: [
+        "core.*",
+        "members.*",
+        "commerce.*",
+        "network.*",
+        "supply.*",
+        "auth.view_group",
+        "auth.change_group",
+        "axes.*",
+    ],
+    COUNTY_LEADER: [
+        "core.view_all_organizations",
+        "core.view_*",
+        "members.view_*",
+        "commerce.view_*",
+        "network.view_*",
+        "supply.view_*",
+    ],
     DEPARTMENT_STAFF: [
         "core.view_organization",
         "core.view_region",
@@ -52,6 +72,8 @@ ROLES: dict[str, list[str]] = {
         "core.view_importjob",
         "members.*",
         "commerce.*",
+        "network.*",
+        "supply.*",
     ],
     BOOKKEEPER: ["core.view_organization", "core.view_region", "members.view_*", "commerce.view_*"],
     STORE_CLERK: ["core.view_region", "members.view_member", *SELLING],

@@ -1,0 +1,133 @@
+"""The sales counter: one checkout is one confirmed sale, with the real-name records of its pesticides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongxiao.commerce.actions import DocumentSpec, LineSpec, PaymentSpec, confirm_document, create_document
+from gongxiao.commerce.errors import TradeError
+from gongxiao.commerce.models import Document
+from gongxiao.core.models import User
+from gongxiao.core.validators import check_resident_id
+from gongxiao.network.models import Outlet
+from gongxiao.supply.models import PesticideSaleRecord
+
+
+@dataclass
+class Buyer:
+    """Who buys a pesticide (实名购买)."""
+
+    name: str = ""
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    crop: str = ""
+    pest: str = ""
+
+
+@dataclass
+class CounterLine:
+    line: LineSpec
+    buyer: Buyer | None = None
+
+
+@dataclass
+class Checkout:
+    outlet: Outlet
+    lines: list[CounterLine]
+    payments: list[PaymentSpec] = field(default_factory=list)
+    member: Any = None
+
+
+def _buyer_errors(number: int, buyer: Buyer | None) -> list[str]:
+    def error(field_label: str, message: str) -> str:
+        return _("Line %(line)s “%(field)s”: %(message)s") % {
+            "line": number,
+            "field": field_label,
+            "message": message,
+        }
+
+    if buyer is None:
+        return [
+            error(
+                _("buyer"),
+                _("real-name sale: the buyer's name, resident ID, address, crop and pest are required"),
+            )
+        ]
+    errors = []
+    required = [
+        (buyer.name, _("buyer")),
+        (buyer.id_number, _("buyer's resident ID number")),
+        (buyer.address, _("buyer's address")),
+        (buyer.crop, _("crop")),
+        (buyer.pest, _("pest or disease")),
+    ]
+    for value, label in required:
+        if not (value or "").strip():
+            errors.append(error(label, _("this field is required")))
+    if (buyer.id_number or "").strip():
+        try:
+            buyer.id_number = check_resident_id(buyer.id_number.strip())
+        except ValidationError as exc:
+            errors.append(error(_("buyer's resident ID number"), exc.messages[0]))
+    return errors
+
+
+def checkout(user: User, sale: Checkout) -> Document:
+    """Check everything, then write the sale, its real-name records and its stock moves at once."""
+    if sale.outlet.location is None:
+        raise TradeError(_("This outlet has no stock location to sell from."), code="invalid")
+    errors: list[str] = []
+    for number, counter_line in enumerate(sale.lines, start=1):
+        if counter_line.line.product.is_pesticide:
+            errors.extend(_buyer_errors(number, counter_line.buyer))
+    if errors:
+        raise TradeError(errors, code="invalid")
+    spec = DocumentSpec(
+        kind=Document.Kind.SALE,
+        organization=sale.outlet.location.organization,
+        location=sale.outlet.location,
+        channel=Document.Channel.COUNTER,
+        member=sale.member,
+        lines=[counter_line.line for counter_line in sale.lines],
+        payments=sale.payments,
+    )
+    with transaction.atomic():
+        document = create_document(user, spec)
+        lines = list(document.lines.order_by("pk"))
+        PesticideSaleRecord.objects.bulk_create(
+            [
+                PesticideSaleRecord(
+                    organization=document.organization,
+                    line=line,
+                    buyer_name=counter_line.buyer.name.strip(),
+                    buyer_id_number=counter_line.buyer.id_number,
+                    buyer_address=counter_line.buyer.address.strip(),
+                    buyer_phone=counter_line.buyer.phone.strip(),
+                    crop=counter_line.buyer.crop.strip(),
+                    pest=counter_line.buyer.pest.strip(),
+                    created_by=user,
+                )
+                for line, counter_line in zip(lines, sale.lines, strict=True)
+                if counter_line.buyer is not None and line.product.is_pesticide
+            ]
+        )
+        return confirm_document(document, user)
+
+
+def total_due(lines: list[CounterLine]) -> Decimal:
+    total = Decimal("0")
+    for counter_line in lines:
+        spec = counter_line.line
+        quantity = (
+            spec.quantity if spec.package is None else (spec.package_quantity or 0) * spec.package.factor
+        )
+        price = spec.unit_price if spec.unit_price is not None else spec.product.price
+        total += (Decimal(quantity or 0) * price).quantize(Decimal("0.01"))
+    return total
