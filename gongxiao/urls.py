@@ -15,6 +15,7 @@ urlpatterns = [
     path("base/", include("gongxiao.core.urls")),
     path("members/", include("gongxiao.members.urls")),
     path("trade/", include("gongxiao.commerce.urls")),
+    path("supply/", include("gongxiao.supply.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -440,6 +440,13 @@ class DocumentLine(models.Model):
     def __str__(self) -> str:
         return f"{self.product} × {self.quantity}"
 
+    @property
+    def package_price(self) -> Decimal | None:
+        """The price per package the clerk quoted, when the line was entered in packages."""
+        if self.package is None:
+            return None
+        return (self.unit_price * self.package.factor).quantize(Decimal("0.01"))
+
 
 class Payment(models.Model):
     class Method(models.TextChoices):

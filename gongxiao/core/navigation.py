@@ -39,6 +39,7 @@ SECTIONS: list[Section] = [
         _("Agri-input supply"),
         "basket",
         [
+            Entry(_("Sales counter"), "supply:counter_choose", "commerce.confirm_document", "cart"),
             Entry(_("Trade documents"), "commerce:documents", "commerce.view_document", "receipt"),
             Entry(_("Stock on hand"), "commerce:stock", "commerce.view_stockbalance", "box-seam"),
             Entry(_("Stock locations"), "commerce:locations", "commerce.view_location", "house-door"),

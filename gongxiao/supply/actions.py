@@ -131,3 +131,72 @@ def total_due(lines: list[CounterLine]) -> Decimal:
         price = spec.unit_price if spec.unit_price is not None else spec.product.price
         total += (Decimal(quantity or 0) * price).quantize(Decimal("0.01"))
     return total
+
+
+@dataclass
+class DayFigures:
+    sales_count: int
+    sales_total: Decimal
+    by_method: dict[str, Decimal]
+    expected_cash: Decimal
+
+
+def day_figures(outlet: Outlet, day: Any) -> DayFigures:
+    """What the counter took on `day`: sales (returns included, negative) and payments by method."""
+    from django.db.models import Count, Q, Sum
+
+    from gongxiao.commerce.models import Payment
+
+    documents = Document.objects.filter(
+        location=outlet.location,
+        channel=Document.Channel.COUNTER,
+        kind=Document.Kind.SALE,
+        date=day,
+        status__in=[Document.Status.CONFIRMED, Document.Status.REVERSED],
+    )
+    totals = documents.aggregate(
+        count=Count("pk", filter=Q(reverses__isnull=True)), total=Sum("total_amount")
+    )
+    by_method = {
+        row["method"]: row["amount"]
+        for row in Payment.objects.filter(document__in=documents)
+        .values("method")
+        .annotate(amount=Sum("amount"))
+    }
+    return DayFigures(
+        sales_count=totals["count"] or 0,
+        sales_total=(totals["total"] or Decimal("0")).quantize(Decimal("0.01")),
+        by_method={k: Decimal(v).quantize(Decimal("0.01")) for k, v in by_method.items()},
+        expected_cash=Decimal(by_method.get(Payment.Method.CASH, 0)).quantize(Decimal("0.01")),
+    )
+
+
+def close_day(user: User, outlet: Outlet, day: Any, counted_cash: Decimal, note: str = "") -> Any:
+    """Record the day's closing once; a difference is kept as it was counted, with its note."""
+    from django.db import IntegrityError
+
+    from gongxiao.supply.models import CounterClosing
+
+    if outlet.location is None or not user.can_manage(outlet.location.organization):
+        raise TradeError(_("You may not close this counter."), code="forbidden")
+    if counted_cash < 0:
+        raise TradeError(_("“Counted cash”: must not be negative"), code="invalid")
+    figures = day_figures(outlet, day)
+    if counted_cash != figures.expected_cash and not note.strip():
+        raise TradeError(
+            _("“Note”: the counted cash differs from the expected cash; say why"), code="invalid"
+        )
+    try:
+        with transaction.atomic():
+            return CounterClosing.objects.create(
+                outlet=outlet,
+                day=day,
+                sales_count=figures.sales_count,
+                sales_total=figures.sales_total,
+                expected_cash=figures.expected_cash,
+                counted_cash=counted_cash,
+                note=note.strip(),
+                closed_by=user,
+            )
+    except IntegrityError:
+        raise TradeError(_("This day is already closed for this store."), code="closed") from None

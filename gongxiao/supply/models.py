@@ -147,3 +147,35 @@ class PesticideSaleRecord(models.Model):
                 code="retention",
             )
         return super().delete(*args, **kwargs)
+
+
+class CounterClosing(models.Model):
+    """The end of a counter's day: cash counted against the cash the day's sales should have left."""
+
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("store"), on_delete=models.PROTECT, related_name="closings"
+    )
+    day = models.DateField(_("day"))
+    sales_count = models.PositiveIntegerField(_("sales"), default=0)
+    sales_total = models.DecimalField(_("sales total (yuan)"), max_digits=16, decimal_places=2, default=0)
+    expected_cash = models.DecimalField(_("expected cash (yuan)"), max_digits=16, decimal_places=2)
+    counted_cash = models.DecimalField(_("counted cash (yuan)"), max_digits=16, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    closed_by = models.ForeignKey(
+        User, verbose_name=_("closed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), default=clock.now)
+
+    objects = ScopedManager.from_queryset(OutletScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("daily closing")
+        verbose_name_plural = _("daily closings")
+        constraints = [models.UniqueConstraint(fields=["outlet", "day"], name="uniq_counter_closing")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.day}"
+
+    @property
+    def difference(self) -> Any:
+        return self.counted_cash - self.expected_cash

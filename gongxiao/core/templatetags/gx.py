@@ -94,3 +94,8 @@ def bs(bound_field: Any) -> str:
     if bound_field.field.required and input_type != "checkbox":
         attrs["required"] = "required"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key, key) if hasattr(mapping, "get") else key

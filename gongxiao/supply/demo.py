@@ -1,8 +1,9 @@
-"""Demo trade: the chain's catalog, the head warehouse, five chain stores and a year of trade.
+"""Demo agri-input supply: the chain's catalog, the head warehouse, five renovated chain stores with
+their five-unification assessments and pesticide licences, and a year of trade.
 
-Everything goes through `commerce.actions` under the demo clock, as clerks would have entered it
-day by day: purchases into the head warehouse, the chain's distribution to the stores, counter
-sales to members and walk-in customers, a stocktake and a customer return.
+Everything goes through the actions under the demo clock, as clerks would have entered it day by
+day: purchases into the head warehouse, the chain's distribution to the stores, counter checkouts
+(real-name records for pesticides), a stocktake and a customer return.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from gongxiao.commerce.stock import on_hand
 from gongxiao.core import clock, roles
 from gongxiao.core.demo import Coop, DemoContext, step
 from gongxiao.members.models import Member
+from gongxiao.network.models import Outlet
+from gongxiao.supply.actions import Buyer, Checkout, CounterLine, checkout
+from gongxiao.supply.models import PesticideLicence, UnificationAssessment
 
 # code, name, specification, business, category, unit, package (name, factor), cost, price, registration
 CATALOG = [
@@ -209,6 +213,8 @@ CATALOG = [
     ),
 ]
 
+CROPS = ["水稻", "茶叶", "柑橘", "蔬菜", "玉米"]
+PESTS = ["稻飞虱", "稻纵卷叶螟", "茶小绿叶蝉", "红蜘蛛", "蚜虫", "杂草"]
 SUPPLIERS = ["县兴农农业生产资料有限公司", "县供合农业生产资料有限公司", "市农资集团有限公司"]
 YEAR_START = dt.date(2022, 1, 4)
 
@@ -217,7 +223,17 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, 0)
 
 
-@step("农资商品、仓库、连锁门店与一年的购销")
+# valid_to of the five stores' licences: one expires soon after the demo is built, to show the warning
+LICENCE_ENDS = [
+    dt.date(2027, 12, 31),
+    dt.date(2027, 6, 30),
+    dt.date(2027, 1, 31),
+    dt.date(2027, 9, 30),
+    dt.date(2028, 3, 31),
+]
+
+
+@step("农资连锁门店（五统一、许可证）与一年的购销")
 def trade(ctx: DemoContext) -> str:
     assert ctx.head_company is not None
     rng = ctx.rng
@@ -255,9 +271,43 @@ def trade(ctx: DemoContext) -> str:
             name=f"宜农农资连锁门店（{coop.organization.name.removesuffix('供销社')}店）",
         )
         stores.append((store, coop))
+    outlets: dict[int, Outlet] = {}
+    for number, (store, coop) in enumerate(stores):
+        outlet = Outlet.objects.create(
+            organization=store.organization,
+            code=f"CS-{number + 1:02d}",
+            name=store.name,
+            kind=Outlet.Kind.CHAIN_STORE,
+            region=coop.towns[0],
+            opened_year=rng.choice([2009, 2012, 2015]),
+            renovated_year=2022,
+            location=store,
+            address=f"{coop.towns[0].name}{rng.choice(['中心街', '人民路', '解放路'])}{rng.randrange(1, 120)}号",
+        )
+        outlets[store.pk] = outlet
+        PesticideLicence.objects.create(
+            outlet=outlet,
+            number=f"农药经许（浙）330327{number + 1:05d}",
+            covers_restricted=number == 0,
+            valid_from=dt.date(2022, 1, 1),
+            valid_to=LICENCE_ENDS[number],
+        )
+        UnificationAssessment.objects.create(
+            outlet=outlet,
+            assessed_on=dt.date(2022, 11, 15 + number),
+            assessed_by="县供销社业务科",
+            signage=True,
+            rules=True,
+            zoning=number != 3,
+            distribution=True,
+            sales_system=number != 3,
+            note="分区标识未到位，销售系统未上线，限期整改" if number == 3 else "",
+        )
     members_by_coop = {
         coop.organization.pk: list(
-            Member.objects.filter(organization__path__startswith=coop.organization.path)[:200]
+            Member.objects.filter(organization__path__startswith=coop.organization.path).select_related(
+                "village"
+            )[:200]
         )
         for _store, coop in stores
     }
@@ -331,17 +381,31 @@ def trade(ctx: DemoContext) -> str:
                     member = rng.choice(members_by_coop[coop.organization.pk]) if rng.random() < 0.6 else None
                     amount = (packages * package.factor * product.price).quantize(Decimal("0.01"))
                     method = rng.choice(["cash", "mobile", "mobile", "bank_card"])
+                    buyer = None
+                    if product.is_pesticide:
+                        if member is None or member.kind != Member.Kind.HOUSEHOLD:
+                            continue  # real-name purchase: the demo's pesticide buyers are member households
+                        buyer = Buyer(
+                            name=member.name,
+                            id_number=member.id_number,
+                            address=member.address or member.village.name,
+                            phone=member.phone,
+                            crop=rng.choice(CROPS),
+                            pest=rng.choice(PESTS),
+                        )
                     with clock.travel(_at(day, rng.randrange(8, 18))):
                         try:
-                            create_and_confirm(
+                            checkout(
                                 clerk,
-                                DocumentSpec(
-                                    kind=Document.Kind.SALE,
-                                    organization=store.organization,
-                                    location=store,
-                                    channel=Document.Channel.COUNTER,
+                                Checkout(
+                                    outlet=outlets[store.pk],
+                                    lines=[
+                                        CounterLine(
+                                            LineSpec(product, package=package, package_quantity=packages),
+                                            buyer,
+                                        )
+                                    ],
                                     member=member,
-                                    lines=[LineSpec(product, package=package, package_quantity=packages)],
                                     payments=[PaymentSpec(method, amount)],
                                 ),
                             )
@@ -373,6 +437,6 @@ def trade(ctx: DemoContext) -> str:
             ),
         )
     return (
-        f"{len(products)} 种商品，1 个仓库，{len(stores)} 家连锁门店；采购 {counts['purchase']} 单、"
-        f"配送 {counts['transfer']} 单、柜台销售 {counts['sale']} 单，1 张退货冲销、1 张年末盘点"
+        f"{len(products)} 种商品，1 个仓库，{len(stores)} 家改造连锁门店（五统一评估、农药经营许可证）；采购 {counts['purchase']} 单、"
+        f"配送 {counts['transfer']} 单、柜台销售 {counts['sale']} 单（农药实名登记），1 张退货冲销、1 张年末盘点"
     )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from gongxiao.supply import views
+
+app_name = "supply"
+
+urlpatterns = [
+    path("counter/", views.counter_choose, name="counter_choose"),
+    path("counter/<int:outlet_id>/", views.counter, name="counter"),
+    path("counter/<int:outlet_id>/search/", views.counter_search, name="counter_search"),
+    path("counter/<int:outlet_id>/add/", views.counter_add, name="counter_add"),
+    path("counter/<int:outlet_id>/lines/<int:index>/", views.counter_update, name="counter_update"),
+    path("counter/<int:outlet_id>/member/", views.counter_member, name="counter_member"),
+    path("counter/<int:outlet_id>/checkout/", views.counter_checkout, name="counter_checkout"),
+    path("counter/<int:outlet_id>/closing/", views.closing, name="closing"),
+    path("receipts/<int:pk>/", views.receipt, name="receipt"),
+]

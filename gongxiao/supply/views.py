@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongxiao.commerce.actions import PaymentSpec
+from gongxiao.commerce.errors import TradeError
+from gongxiao.commerce.models import Document, Package, Payment, Product
+from gongxiao.core import clock
+from gongxiao.core.http import AuthedRequest
+from gongxiao.core.numbers import capital_amount
+from gongxiao.core.scope import get_visible_or_404
+from gongxiao.members.models import Member
+from gongxiao.network.models import Outlet
+from gongxiao.supply import actions
+from gongxiao.supply.counter import Cart
+from gongxiao.supply.models import CounterClosing
+from gongxiao.supply.rules import current_licence
+
+SELL = ("commerce.add_document", "commerce.confirm_document")
+
+
+def _counter_outlet(request: AuthedRequest, outlet_id: int) -> Outlet:
+    if not request.user.has_perms(SELL):
+        raise PermissionDenied
+    outlet = get_visible_or_404(Outlet.objects.select_related("location"), request.user, pk=outlet_id)
+    if outlet.location is None or not request.user.can_manage(outlet.location.organization):
+        raise PermissionDenied
+    return outlet
+
+
+def _cart_context(request: AuthedRequest, outlet: Outlet) -> dict:
+    lines = Cart(request.session, outlet.pk).lines(
+        Product.objects.visible_to(request.user).filter(is_active=True)
+    )
+    return {
+        "outlet": outlet,
+        "cart": list(enumerate(lines)),
+        "total": sum((line.amount for line in lines), Decimal("0")),
+        "needs_buyer": any(line.product.is_pesticide for line in lines),
+        "methods": Payment.Method.choices,
+    }
+
+
+@login_required
+def counter_choose(request: AuthedRequest) -> HttpResponse:
+    if not request.user.has_perms(SELL):
+        raise PermissionDenied
+    outlets = [
+        outlet
+        for outlet in Outlet.objects.visible_to(request.user)
+        .filter(location__isnull=False)
+        .select_related("location", "region")
+        if request.user.can_manage(outlet.location.organization)
+    ]
+    if len(outlets) == 1:
+        return redirect("supply:counter", outlet_id=outlets[0].pk)
+    return render(request, "supply/counter_choose.html", {"outlets": outlets, "title": _("Sales counter")})
+
+
+@login_required
+def counter(request: AuthedRequest, outlet_id: int) -> HttpResponse:
+    outlet = _counter_outlet(request, outlet_id)
+    licence = current_licence(outlet)
+    context = _cart_context(request, outlet)
+    context.update(
+        {
+            "title": _("Sales counter"),
+            "licence": licence,
+            "licence_days_left": licence.days_left() if licence else None,
+            "today": clock.today(),
+        }
+    )
+    return render(request, "supply/counter.html", context)
+
+
+@login_required
+def counter_search(request: AuthedRequest, outlet_id: int) -> HttpResponse:
+    outlet = _counter_outlet(request, outlet_id)
+    text = request.GET.get("q", "").strip()
+    products = []
+    if text:
+        by_barcode = Package.objects.filter(
+            barcode=text, product__in=Product.objects.visible_to(request.user)
+        ).first()
+        if by_barcode is not None:
+            products = [by_barcode.product]
+        else:
+            products = list(
+                Product.objects.visible_to(request.user)
+                .filter(is_active=True)
+                .search(text)
+                .prefetch_related("packages")[:12]
+            )
+    return render(
+        request, "supply/_counter_results.html", {"outlet": outlet, "products": products, "q": text}
+    )
+
+
+@login_required
+@require_POST
+def counter_add(request: AuthedRequest, outlet_id: int) -> HttpResponse:
+    outlet = _counter_outlet(request, outlet_id)
+    product = get_visible_or_404(
+        Product.objects.filter(is_active=True), request.user, pk=request.POST.get("product")
+    )
+    package = Package.objects.filter(product=product, pk=request.POST.get("package") or 0).first()
+    Cart(request.session, outlet.pk).add(product, package)
+    return render(request, "supply/_counter_cart.html", _cart_context(request, outlet))
+
+
+@login_required
+@require_POST
+def counter_update(request: AuthedRequest, outlet_id: int, index: int) -> HttpResponse:
+    outlet = _counter_outlet(request, outlet_id)
+    cart = Cart(request.session, outlet.pk)
+    if request.POST.get("remove"):
+        cart.remove(index)
+    elif not cart.set_quantity(index, request.POST.get("quantity", "")):
+        context = _cart_context(request, outlet)
+        context["cart_error"] = _("Line %(line)s: the quantity must be a number greater than 0") % {
+            "line": index + 1
+        }
+        return render(request, "supply/_counter_cart.html", context)
+    return render(request, "supply/_counter_cart.html", _cart_context(request, outlet))
+
+
+@login_required
+def counter_member(request: AuthedRequest, outlet_id: int) -> HttpResponse:
+    _counter_outlet(request, outlet_id)
+    text = request.GET.get("member_q", "").strip()
+    members = []
+    if len(text) >= 2:
+        members = list(
+            Member.objects.visible_to(request.user)
+            .filter(is_active=True)
+            .filter(
+                Q(phone__startswith=text) | Q(id_number__startswith=text.upper()) | Q(name__startswith=text)
+            )[:8]
+        )
+    return render(request, "supply/_counter_members.html", {"members": members, "q": text})
+
+
+@login_required
+@require_POST
+def counter_checkout(request: AuthedRequest, outlet_id: int) -> HttpResponse:
+    outlet = _counter_outlet(request, outlet_id)
+    cart = Cart(request.session, outlet.pk)
+    context = _cart_context(request, outlet)
+    lines = [line for _index, line in context["cart"]]
+    errors: list[str] = []
+    if not lines:
+        errors.append(_("The cart is empty."))
+    member = None
+    if request.POST.get("member"):
+        member = Member.objects.visible_to(request.user).filter(pk=request.POST["member"]).first()
+        if member is None:
+            errors.append(_("“Member”: not found"))
+    method = request.POST.get("method", Payment.Method.CASH)
+    if method not in Payment.Method.values:
+        errors.append(_("“Payment method”: choose one of the list"))
+    # One buyer per checkout: the real-name record of every pesticide line of the sale.
+    buyer = actions.Buyer(
+        **{
+            name: request.POST.get(f"buyer_{name}", "")
+            for name in ("name", "id_number", "address", "phone", "crop", "pest")
+        }
+    )
+    counter_lines = [
+        actions.CounterLine(line.spec(), buyer if line.product.is_pesticide else None) for line in lines
+    ]
+    if not errors:
+        total = sum((line.amount for line in lines), Decimal("0"))
+        try:
+            document = actions.checkout(
+                request.user,
+                actions.Checkout(
+                    outlet=outlet, lines=counter_lines, member=member, payments=[PaymentSpec(method, total)]
+                ),
+            )
+        except TradeError as exc:
+            errors.extend(exc.messages)
+        else:
+            cart.clear()
+            messages.success(
+                request, _("Sold: %(number)s, %(total)s yuan.") % {"number": document.number, "total": total}
+            )
+            target = reverse("supply:receipt", args=[document.pk]) + "?size=58"
+            if request.headers.get("HX-Request"):
+                # htmx would swap the receipt into the cart; the whole page goes to it instead
+                return HttpResponse(headers={"HX-Redirect": target})
+            return redirect(target)
+    context.update({"checkout_errors": errors, "posted": request.POST, "member": member})
+    return render(request, "supply/_counter_cart.html", context)
+
+
+@login_required
+def receipt(request: AuthedRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("commerce.view_document"):
+        raise PermissionDenied
+    document = get_visible_or_404(
+        Document.objects.select_related("location", "member", "organization", "created_by"),
+        request.user,
+        pk=pk,
+    )
+    outlet = Outlet.objects.filter(location=document.location).first()
+    return render(
+        request,
+        "supply/receipt.html",
+        {
+            "document": document,
+            "outlet": outlet,
+            "lines": document.lines.select_related("product", "package"),
+            "payments": document.payments.all(),
+            "words": capital_amount(document.total_amount),
+            "size": "a4" if request.GET.get("size") == "a4" else "58",
+            "records": {r.line_id: r for r in _records(document)},
+        },
+    )
+
+
+def _records(document: Document) -> list:
+    from gongxiao.supply.models import PesticideSaleRecord
+
+    return list(PesticideSaleRecord.objects.filter(line__document=document))
+
+
+@login_required
+def closing(request: AuthedRequest, outlet_id: int) -> HttpResponse:
+    outlet = _counter_outlet(request, outlet_id)
+    day = clock.today()
+    existing = CounterClosing.objects.filter(outlet=outlet, day=day).first()
+    errors: list[str] = []
+    if request.method == "POST" and existing is None:
+        try:
+            counted = Decimal(request.POST.get("counted_cash", "").strip() or "x")
+        except InvalidOperation:
+            errors.append(_("“Counted cash”: must be a number"))
+        else:
+            try:
+                existing = actions.close_day(request.user, outlet, day, counted, request.POST.get("note", ""))
+            except TradeError as exc:
+                errors.extend(exc.messages)
+            else:
+                messages.success(request, _("The day is closed."))
+                return redirect("supply:closing", outlet_id=outlet.pk)
+    figures = actions.day_figures(outlet, day)
+    return render(
+        request,
+        "supply/closing.html",
+        {
+            "outlet": outlet,
+            "day": day,
+            "figures": figures,
+            "methods": dict(Payment.Method.choices),
+            "closing": existing,
+            "errors": errors,
+            "posted": request.POST,
+            "title": _("Daily closing"),
+            "recent": CounterClosing.objects.filter(outlet=outlet).order_by("-day")[:10],
+        },
+    )
