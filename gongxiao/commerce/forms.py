@@ -65,6 +65,7 @@ class DocumentHeaderForm(forms.Form):
         label=_("channel"), choices=[("", "—"), *Document.Channel.choices], required=False
     )
     partner_name = forms.CharField(label=_("partner"), max_length=100, required=False)
+    partner_contact = forms.CharField(label=_("partner contact"), max_length=60, required=False)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -289,6 +289,7 @@ def document_create(request: AuthedRequest) -> HttpResponse:
             to_location=header.cleaned_data.get("to_location"),
             channel=header.cleaned_data.get("channel") or "",
             partner_name=header.cleaned_data.get("partner_name") or "",
+            partner_contact=header.cleaned_data.get("partner_contact") or "",
             note=header.cleaned_data.get("note") or "",
             lines=specs,
         )

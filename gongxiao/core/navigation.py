@@ -40,6 +40,18 @@ SECTIONS: list[Section] = [
         "basket",
         [
             Entry(_("Sales counter"), "supply:counter_choose", "commerce.confirm_document", "cart"),
+            Entry(
+                _("Pesticide purchase ledger"),
+                "supply:pesticide_purchases",
+                "supply.view_pesticidesalerecord",
+                "journal-arrow-down",
+            ),
+            Entry(
+                _("Pesticide sales ledger"),
+                "supply:pesticide_sales",
+                "supply.view_pesticidesalerecord",
+                "journal-arrow-up",
+            ),
             Entry(_("Trade documents"), "commerce:documents", "commerce.view_document", "receipt"),
             Entry(_("Stock on hand"), "commerce:stock", "commerce.view_stockbalance", "box-seam"),
             Entry(_("Stock locations"), "commerce:locations", "commerce.view_location", "house-door"),

@@ -215,6 +215,11 @@ CATALOG = [
 
 CROPS = ["水稻", "茶叶", "柑橘", "蔬菜", "玉米"]
 PESTS = ["稻飞虱", "稻纵卷叶螟", "茶小绿叶蝉", "红蜘蛛", "蚜虫", "杂草"]
+SUPPLIER_PHONES = {
+    "县兴农农业生产资料有限公司": "0577-68812345",
+    "县供合农业生产资料有限公司": "0577-68823456",
+    "市农资集团有限公司": "0577-88834567",
+}
 SUPPLIERS = ["县兴农农业生产资料有限公司", "县供合农业生产资料有限公司", "市农资集团有限公司"]
 YEAR_START = dt.date(2022, 1, 4)
 
@@ -343,7 +348,8 @@ def trade(ctx: DemoContext) -> str:
                         kind=Document.Kind.PURCHASE,
                         organization=ctx.head_company,
                         location=warehouse,
-                        partner_name=rng.choice(SUPPLIERS),
+                        partner_name=(supplier := rng.choice(SUPPLIERS)),
+                        partner_contact=SUPPLIER_PHONES[supplier],
                         lines=lines,
                     ),
                 )

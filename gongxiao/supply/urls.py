@@ -14,4 +14,6 @@ urlpatterns = [
     path("counter/<int:outlet_id>/checkout/", views.counter_checkout, name="counter_checkout"),
     path("counter/<int:outlet_id>/closing/", views.closing, name="closing"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
+    path("ledgers/pesticide-purchases/", views.PesticidePurchaseLedger.as_view(), name="pesticide_purchases"),
+    path("ledgers/pesticide-sales/", views.PesticideSalesLedger.as_view(), name="pesticide_sales"),
 ]

@@ -2,28 +2,31 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongxiao.commerce.actions import PaymentSpec
 from gongxiao.commerce.errors import TradeError
-from gongxiao.commerce.models import Document, Package, Payment, Product
+from gongxiao.commerce.models import Category, Document, DocumentLine, Package, Payment, Product
 from gongxiao.core import clock
 from gongxiao.core.http import AuthedRequest
-from gongxiao.core.numbers import capital_amount
+from gongxiao.core.listing import ListColumn, ListPage, field_column
+from gongxiao.core.numbers import capital_amount, plain
 from gongxiao.core.scope import get_visible_or_404
 from gongxiao.members.models import Member
 from gongxiao.network.models import Outlet
 from gongxiao.supply import actions
 from gongxiao.supply.counter import Cart
-from gongxiao.supply.models import CounterClosing
+from gongxiao.supply.models import CounterClosing, PesticideSaleRecord
 from gongxiao.supply.rules import current_licence
 
 SELL = ("commerce.add_document", "commerce.confirm_document")
@@ -269,3 +272,115 @@ def closing(request: AuthedRequest, outlet_id: int) -> HttpResponse:
             "recent": CounterClosing.objects.filter(outlet=outlet).order_by("-day")[:10],
         },
     )
+
+
+# ---------------------------------------------------------------- pesticide ledgers (《农药管理条例》 art. 26-27)
+
+
+class LedgerFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        label=gettext_lazy("from"), field_name="document__date", lookup_expr="gte"
+    )
+    date_to = django_filters.DateFilter(
+        label=gettext_lazy("to"), field_name="document__date", lookup_expr="lte"
+    )
+
+
+class SalesLedgerFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        label=gettext_lazy("from"), field_name="line__document__date", lookup_expr="gte"
+    )
+    date_to = django_filters.DateFilter(
+        label=gettext_lazy("to"), field_name="line__document__date", lookup_expr="lte"
+    )
+
+
+def _quantity(line: DocumentLine) -> str:
+    return f"{plain(line.quantity)} {line.product.get_base_unit_display()}"
+
+
+class PesticidePurchaseLedger(ListPage):
+    """采购台账 (art. 26): name, registration number, specification, quantity, manufacturer, supplier, date."""
+
+    title = gettext_lazy("Pesticide purchase ledger")
+    permission = "supply.view_pesticidesalerecord"
+    filterset_class = LedgerFilter
+    default_sort = "-document__date"
+    search_placeholder = gettext_lazy("Pesticide name, pinyin initials or registration number")
+    empty_text = gettext_lazy("No pesticide purchases in this period.")
+    columns = [
+        field_column("document__date", gettext_lazy("purchase date"), kind="date"),
+        field_column("product__name", gettext_lazy("pesticide name"), sort="product__name", width=18),
+        field_column("product__registration_no", gettext_lazy("registration number"), sort="", width=16),
+        field_column("product__specification", gettext_lazy("specification"), sort=""),
+        ListColumn(gettext_lazy("quantity"), _quantity, sort="quantity"),
+        field_column("product__manufacturer", gettext_lazy("manufacturer"), sort="", width=20),
+        field_column("document__partner_name", gettext_lazy("supplier"), sort="", width=20),
+        field_column("document__partner_contact", gettext_lazy("supplier contact"), sort="", width=16),
+        field_column("document__number", gettext_lazy("document number"), sort="", width=22, link=True),
+    ]
+
+    def queryset(self) -> QuerySet:
+        documents = Document.objects.visible_to(self.request.user).filter(
+            kind=Document.Kind.PURCHASE, status__in=[Document.Status.CONFIRMED, Document.Status.REVERSED]
+        )
+        return DocumentLine.objects.filter(
+            document__in=documents, product__category=Category.PESTICIDE
+        ).select_related("product", "document")
+
+    def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        return queryset.filter(
+            Q(product__in=Product.objects.search(text)) | Q(product__registration_no__icontains=text)
+        )
+
+    def detail_url(self, obj: DocumentLine) -> str:
+        return obj.document.get_absolute_url()
+
+
+class PesticideSalesLedger(ListPage):
+    """销售台账 (art. 27) with the real-name fields: buyer, ID, address, crop and pest."""
+
+    title = gettext_lazy("Pesticide sales ledger")
+    permission = "supply.view_pesticidesalerecord"
+    filterset_class = SalesLedgerFilter
+    default_sort = "-line__document__date"
+    search_placeholder = gettext_lazy("Pesticide, buyer or ID number")
+    empty_text = gettext_lazy("No pesticide sales in this period.")
+    columns = [
+        field_column("line__document__date", gettext_lazy("sale date"), kind="date"),
+        field_column(
+            "line__product__name", gettext_lazy("pesticide name"), sort="line__product__name", width=18
+        ),
+        field_column(
+            "line__product__registration_no", gettext_lazy("registration number"), sort="", width=16
+        ),
+        field_column("line__product__specification", gettext_lazy("specification"), sort=""),
+        ListColumn(gettext_lazy("quantity"), lambda r: _quantity(r.line), sort="line__quantity"),
+        field_column("line__product__manufacturer", gettext_lazy("manufacturer"), sort="", width=20),
+        field_column("buyer_name", gettext_lazy("buyer")),
+        ListColumn(
+            gettext_lazy("buyer's resident ID number"),
+            lambda r: r.buyer_id_number[:6] + "********" + r.buyer_id_number[-4:],
+            width=20,
+            export_value=lambda r: r.buyer_id_number,
+        ),
+        field_column("buyer_address", gettext_lazy("buyer's address"), sort="", width=24),
+        field_column("crop", gettext_lazy("crop"), sort=""),
+        field_column("pest", gettext_lazy("pest or disease"), sort=""),
+        field_column("line__document__number", gettext_lazy("document number"), sort="", width=22, link=True),
+    ]
+
+    def queryset(self) -> QuerySet:
+        return PesticideSaleRecord.objects.visible_to(self.request.user).select_related(
+            "line__product", "line__document"
+        )
+
+    def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        return queryset.filter(
+            Q(line__product__in=Product.objects.search(text))
+            | Q(buyer_name__icontains=text)
+            | Q(buyer_id_number__startswith=text.upper())
+        )
+
+    def detail_url(self, obj: PesticideSaleRecord) -> str:
+        return obj.line.document.get_absolute_url()
