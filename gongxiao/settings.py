@@ -188,6 +188,9 @@ IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", str(256 * 1024))
 IMPORT_THREADS = envbool("IMPORT_THREADS", "true")
 LIST_PAGE_SIZE = envint("LIST_PAGE_SIZE", "25")
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
+# Policy values that differ between provinces and years (domain-rules.md): settings, not constants.
+CHAIN_DISTRIBUTION_TARGET = envstr("CHAIN_DISTRIBUTION_TARGET", "0.70")
+LICENCE_WARNING_DAYS = envint("LICENCE_WARNING_DAYS", "90")
 
 LOGGING = {
     "version": 1,

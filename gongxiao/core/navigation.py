@@ -40,6 +40,7 @@ SECTIONS: list[Section] = [
         "basket",
         [
             Entry(_("Sales counter"), "supply:counter_choose", "commerce.confirm_document", "cart"),
+            Entry(_("Chain stores"), "supply:chain_stores", "network.view_outlet", "shop-window"),
             Entry(
                 _("Pesticide purchase ledger"),
                 "supply:pesticide_purchases",

@@ -200,3 +200,30 @@ def close_day(user: User, outlet: Outlet, day: Any, counted_cash: Decimal, note:
             )
     except IntegrityError:
         raise TradeError(_("This day is already closed for this store."), code="closed") from None
+
+
+def distribution_ratio(outlet: Outlet, since: Any, until: Any) -> Decimal | None:
+    """Share of the store's fertilizer and pesticide lines received through the chain's distribution.
+
+    Lines of confirmed transfers into the store, over all receiving lines (transfers in and the
+    store's own purchases) in the period; None when the store received none.
+    """
+    from gongxiao.commerce.models import FERTILIZERS, Category, DocumentLine
+
+    categories = [*FERTILIZERS, Category.PESTICIDE]
+    received = DocumentLine.objects.filter(
+        product__category__in=categories,
+        document__status=Document.Status.CONFIRMED,
+        document__reverses__isnull=True,
+        document__date__gte=since,
+        document__date__lte=until,
+    )
+    distributed = received.filter(
+        document__kind=Document.Kind.TRANSFER, document__to_location=outlet.location
+    ).count()
+    bought = received.filter(
+        document__kind=Document.Kind.PURCHASE, document__location=outlet.location
+    ).count()
+    if distributed + bought == 0:
+        return None
+    return (Decimal(distributed) / Decimal(distributed + bought)).quantize(Decimal("0.0001"))

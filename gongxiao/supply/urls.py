@@ -5,6 +5,7 @@ from gongxiao.supply import views
 app_name = "supply"
 
 urlpatterns = [
+    path("chain-stores/", views.chain_stores, name="chain_stores"),
     path("counter/", views.counter_choose, name="counter_choose"),
     path("counter/<int:outlet_id>/", views.counter, name="counter"),
     path("counter/<int:outlet_id>/search/", views.counter_search, name="counter_search"),

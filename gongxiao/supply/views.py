@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 import django_filters
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,6 +32,8 @@ from gongxiao.supply.models import CounterClosing, PesticideSaleRecord
 from gongxiao.supply.rules import current_licence
 
 SELL = ("commerce.add_document", "commerce.confirm_document")
+# The chain's distribution ratio target (配送率 ≥ 70 %, domain-rules.md).
+DISTRIBUTION_TARGET = Decimal(str(getattr(settings, "CHAIN_DISTRIBUTION_TARGET", "0.70")))
 
 
 def _counter_outlet(request: AuthedRequest, outlet_id: int) -> Outlet:
@@ -80,6 +84,7 @@ def counter(request: AuthedRequest, outlet_id: int) -> HttpResponse:
             "title": _("Sales counter"),
             "licence": licence,
             "licence_days_left": licence.days_left() if licence else None,
+            "warning_days": settings.LICENCE_WARNING_DAYS,
             "today": clock.today(),
         }
     )
@@ -384,3 +389,46 @@ class PesticideSalesLedger(ListPage):
 
     def detail_url(self, obj: PesticideSaleRecord) -> str:
         return obj.line.document.get_absolute_url()
+
+
+@login_required
+def chain_stores(request: AuthedRequest) -> HttpResponse:
+    """The chain at a glance: five unifications, licence validity and the distribution ratio per store."""
+    if not request.user.has_perm("network.view_outlet"):
+        raise PermissionDenied
+    today = clock.today()
+    since = today - dt.timedelta(days=365)
+    rows = []
+    outlets = (
+        Outlet.objects.visible_to(request.user)
+        .filter(kind=Outlet.Kind.CHAIN_STORE)
+        .select_related("region", "location", "organization")
+        .order_by("code")
+    )
+    for outlet in outlets:
+        assessment = outlet.assessments.first()
+        licence = outlet.licences.order_by("-valid_to").first()
+        ratio = actions.distribution_ratio(outlet, since, today) if outlet.location else None
+        rows.append(
+            {
+                "outlet": outlet,
+                "assessment": assessment,
+                "licence": licence,
+                "licence_days": licence.days_left(today) if licence else None,
+                "ratio": ratio,
+                "ratio_ok": ratio is not None and ratio >= DISTRIBUTION_TARGET,
+            }
+        )
+    return render(
+        request,
+        "supply/chain_stores.html",
+        {
+            "rows": rows,
+            "title": _("Chain stores"),
+            "target": DISTRIBUTION_TARGET,
+            "since": since,
+            "today": today,
+            "all_five": sum(1 for r in rows if r["assessment"] and r["assessment"].meets_all),
+            "warning_days": settings.LICENCE_WARNING_DAYS,
+        },
+    )

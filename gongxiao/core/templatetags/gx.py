@@ -99,3 +99,11 @@ def bs(bound_field: Any) -> str:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key, key) if hasattr(mapping, "get") else key
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """0.7 -> 70.0%."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value) * 100:.1f}%"
