@@ -18,7 +18,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def envstr(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or empty means the default (`DATABASE_URL= make demo` is SQLite)."""
+    return os.environ.get(name) or default
 
 
 def envbool(name: str, default: str) -> bool:

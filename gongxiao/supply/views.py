@@ -397,18 +397,34 @@ def chain_stores(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("network.view_outlet"):
         raise PermissionDenied
     today = clock.today()
-    since = today - dt.timedelta(days=365)
-    rows = []
     outlets = (
         Outlet.objects.visible_to(request.user)
         .filter(kind=Outlet.Kind.CHAIN_STORE)
         .select_related("region", "location", "organization")
         .order_by("code")
     )
+    years = sorted(
+        {d.year for d in Document.objects.filter(location__outlet__in=outlets).dates("date", "year")}
+        | {today.year},
+        reverse=True,
+    )
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = next(
+            (
+                y
+                for y in years
+                if Document.objects.filter(date__year=y, location__outlet__in=outlets).exists()
+            ),
+            today.year,
+        )
+    since, until = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+    rows = []
     for outlet in outlets:
         assessment = outlet.assessments.first()
         licence = outlet.licences.order_by("-valid_to").first()
-        ratio = actions.distribution_ratio(outlet, since, today) if outlet.location else None
+        ratio = actions.distribution_ratio(outlet, since, until) if outlet.location else None
         rows.append(
             {
                 "outlet": outlet,
@@ -427,7 +443,9 @@ def chain_stores(request: AuthedRequest) -> HttpResponse:
             "title": _("Chain stores"),
             "target": DISTRIBUTION_TARGET,
             "since": since,
-            "today": today,
+            "until": until,
+            "year": year,
+            "years": years,
             "all_five": sum(1 for r in rows if r["assessment"] and r["assessment"].meets_all),
             "warning_days": settings.LICENCE_WARNING_DAYS,
         },
