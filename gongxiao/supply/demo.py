@@ -377,6 +377,31 @@ def trade(ctx: DemoContext) -> str:
                             ),
                         )
                         counts["transfer"] += 1
+        if day.day in (1, 11, 21):  # the store that has not joined the chain's distribution buys on its own
+            store, coop = stores[3]
+            assert coop.clerk is not None
+            with clock.travel(_at(day, 10)):
+                lines = [
+                    LineSpec(
+                        product,
+                        package=package,
+                        package_quantity=Decimal(rng.randrange(5, 15)),
+                        unit_price=cost,
+                    )
+                    for product, package, cost in rng.sample([p for p in products if p[0].is_fertilizer], 4)
+                ]
+                create_and_confirm(
+                    coop.clerk,
+                    DocumentSpec(
+                        kind=Document.Kind.PURCHASE,
+                        organization=store.organization,
+                        location=store,
+                        partner_name=(supplier := rng.choice(SUPPLIERS)),
+                        partner_contact=SUPPLIER_PHONES[supplier],
+                        lines=lines,
+                    ),
+                )
+                counts["purchase"] += 1
         if day.weekday() < 6:
             for store, coop in stores:
                 clerk = coop.clerk
