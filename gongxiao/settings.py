@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not from a CDN
     "treebeard",
     "simple_history",
     "axes",

@@ -116,3 +116,9 @@ def test_openapi_schema_is_served(county, client_a):
     response = client_a.get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/members" in response.json()["paths"]
+
+
+def test_api_docs_are_served_without_a_cdn(county, client_a):
+    html = client_a.get("/api/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
