@@ -113,6 +113,14 @@ class Product(models.Model):
     is_restricted = models.BooleanField(_("restricted-use pesticide"), default=False)
     is_banned = models.BooleanField(_("banned"), default=False)
     shelf_life_days = models.PositiveIntegerField(_("shelf life (days)"), null=True, blank=True)
+    unit_weight_kg = models.DecimalField(
+        _("weight of one base unit (kg)"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("for products counted in pieces, so that statistics can report kilograms and tonnes"),
+    )
     tracks_batches = models.BooleanField(_("tracks batches"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -130,6 +138,14 @@ class Product(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pinyin = initials(self.name)
         super().save(*args, **kwargs)
+
+    def weight_kg(self, quantity: Decimal) -> Decimal | None:
+        """The weight of `quantity` base units in kg, when it is known."""
+        if self.base_unit == Unit.KG:
+            return quantity
+        if self.unit_weight_kg is not None:
+            return quantity * self.unit_weight_kg
+        return None
 
     @property
     def is_pesticide(self) -> bool:

@@ -41,6 +41,7 @@ SECTIONS: list[Section] = [
         [
             Entry(_("Sales counter"), "supply:counter_choose", "commerce.confirm_document", "cart"),
             Entry(_("Chain stores"), "supply:chain_stores", "network.view_outlet", "shop-window"),
+            Entry(_("Campaigns"), "supply:campaigns", "supply.view_campaign", "truck"),
             Entry(
                 _("Pesticide purchase ledger"),
                 "supply:pesticide_purchases",

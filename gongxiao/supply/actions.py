@@ -14,6 +14,7 @@ from gongxiao.commerce.actions import DocumentSpec, LineSpec, PaymentSpec, confi
 from gongxiao.commerce.errors import TradeError
 from gongxiao.commerce.models import Document
 from gongxiao.core.models import User
+from gongxiao.core.numbers import plain
 from gongxiao.core.validators import check_resident_id
 from gongxiao.network.models import Outlet
 from gongxiao.supply.models import PesticideSaleRecord
@@ -227,3 +228,68 @@ def distribution_ratio(outlet: Outlet, since: Any, until: Any) -> Decimal | None
     if distributed + bought == 0:
         return None
     return (Decimal(distributed) / Decimal(distributed + bought)).quantize(Decimal("0.0001"))
+
+
+@dataclass
+class CampaignSummary:
+    fertilizer_tonnes: Decimal
+    compound_tonnes: Decimal
+    seed_kg: Decimal
+    households: int
+    deliveries: int
+    towns: int
+
+    def sentence(self) -> str:
+        """The seed's wording: 送出复合肥 X 吨、种子 Y 公斤，受惠农户约 Z 户."""
+        return _(
+            "sent %(compound)s tonnes of compound fertilizer and %(seed)s kg of seed; about %(households)s households benefited"
+        ) % {
+            "compound": plain(self.compound_tonnes),
+            "seed": plain(self.seed_kg),
+            "households": self.households,
+        }
+
+
+def campaign_summary(campaign: Any) -> CampaignSummary:
+    from django.db.models import Sum
+
+    from gongxiao.commerce.models import FERTILIZERS, Category, DocumentLine
+
+    lines = DocumentLine.objects.filter(
+        document__campaign_delivery__campaign=campaign, document__status=Document.Status.CONFIRMED
+    ).select_related("product")
+    fertilizer = compound = seed = Decimal("0")
+    for line in lines:
+        weight = line.product.weight_kg(line.quantity)
+        if weight is None:
+            continue
+        if line.product.category in FERTILIZERS:
+            fertilizer += weight
+            if line.product.category == Category.COMPOUND:
+                compound += weight
+        elif line.product.category == Category.SEED:
+            seed += weight
+    distributions = campaign.distributions.all()
+    return CampaignSummary(
+        fertilizer_tonnes=(fertilizer / 1000).quantize(Decimal("0.001")),
+        compound_tonnes=(compound / 1000).quantize(Decimal("0.001")),
+        seed_kg=seed.quantize(Decimal("0.001")),
+        households=distributions.aggregate(total=Sum("households"))["total"] or 0,
+        deliveries=campaign.deliveries.filter(document__status=Document.Status.CONFIRMED).count(),
+        towns=distributions.values("town").distinct().count(),
+    )
+
+
+def deliver(user: User, campaign: Any, spec: DocumentSpec, outlet: Outlet | None = None) -> Document:
+    """A campaign delivery: the transfer to the outlet, confirmed, and its link to the campaign."""
+    from gongxiao.commerce.actions import create_and_confirm
+    from gongxiao.supply.models import CampaignDelivery
+
+    if not user.can_manage(campaign.organization):
+        raise TradeError(_("You may not write for this campaign."), code="forbidden")
+    if spec.kind != Document.Kind.TRANSFER:
+        raise TradeError(_("A campaign delivery is a transfer to an outlet."), code="invalid")
+    with transaction.atomic():
+        document = create_and_confirm(user, spec)
+        CampaignDelivery.objects.create(campaign=campaign, document=document, outlet=outlet)
+    return document

@@ -1,7 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from gongxiao.supply.models import PesticideLicence, PesticideSaleRecord, UnificationAssessment
+from gongxiao.supply.models import (
+    Campaign,
+    CampaignDistribution,
+    PesticideLicence,
+    PesticideSaleRecord,
+    UnificationAssessment,
+)
 
 
 @admin.register(UnificationAssessment)
@@ -37,3 +43,18 @@ class PesticideSaleRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class DistributionInline(admin.TabularInline):
+    model = CampaignDistribution
+    raw_id_fields = ["town", "member"]
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "starts_on", "ends_on", "organization"]
+    inlines = [DistributionInline]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).visible_to(request.user)

@@ -23,10 +23,11 @@ from gongxiao.commerce.models import Business, Category, Document, Location, Pac
 from gongxiao.commerce.stock import on_hand
 from gongxiao.core import clock, roles
 from gongxiao.core.demo import Coop, DemoContext, step
+from gongxiao.core.models import User
 from gongxiao.members.models import Member
 from gongxiao.network.models import Outlet
-from gongxiao.supply.actions import Buyer, Checkout, CounterLine, checkout
-from gongxiao.supply.models import PesticideLicence, UnificationAssessment
+from gongxiao.supply.actions import Buyer, Checkout, CounterLine, campaign_summary, checkout, deliver
+from gongxiao.supply.models import Campaign, CampaignDistribution, PesticideLicence, UnificationAssessment
 
 # code, name, specification, business, category, unit, package (name, factor), cost, price, registration
 CATALOG = [
@@ -261,6 +262,9 @@ def trade(ctx: DemoContext) -> str:
             manufacturer="浙江某农化有限公司" if category == Category.PESTICIDE else "",
             barcode=f"69{rng.randrange(10**10, 10**11)}",
         )
+        if category == Category.SEED:  # seeds are counted in bags; statistics report kilograms
+            product.unit_weight_kg = Decimal("1") if code == "S001" else Decimal("0.5")
+            product.save(update_fields=["unit_weight_kg"])
         package = Package.objects.create(product=product, name=package_name, factor=Decimal(per_package))
         products.append((product, package, Decimal(cost_text)))
     warehouse = Location.objects.create(
@@ -317,6 +321,14 @@ def trade(ctx: DemoContext) -> str:
         for _store, coop in stores
     }
     counts = {"purchase": 0, "transfer": 0, "sale": 0}
+    campaign = Campaign.objects.create(
+        organization=ctx.head_company,
+        name="2022春耕备耕支农惠农送肥、送种子下乡",
+        starts_on=CAMPAIGN_START,
+        ends_on=dt.date(2022, 3, 31),
+        partners="县农资协会",
+    )
+    campaign_days = {CAMPAIGN_START + dt.timedelta(days=2 * n): store for n, (store, _c) in enumerate(stores)}
     season = {
         1: 0.6,
         2: 1.4,
@@ -377,6 +389,32 @@ def trade(ctx: DemoContext) -> str:
                             ),
                         )
                         counts["transfer"] += 1
+        if day == CAMPAIGN_START - dt.timedelta(days=4):  # the head company buys in for the campaign
+            compound, compound_bag, compound_cost = products[1]
+            with clock.travel(_at(day, 9)):
+                create_and_confirm(
+                    company_user,
+                    DocumentSpec(
+                        kind=Document.Kind.PURCHASE,
+                        organization=ctx.head_company,
+                        location=warehouse,
+                        partner_name=SUPPLIERS[0],
+                        partner_contact=SUPPLIER_PHONES[SUPPLIERS[0]],
+                        note=campaign.name,
+                        lines=[
+                            LineSpec(
+                                compound,
+                                package=compound_bag,
+                                package_quantity=Decimal(rng.randrange(350, 450)),
+                                unit_price=compound_cost,
+                            )
+                        ],
+                    ),
+                )
+                counts["purchase"] += 1
+        if day in campaign_days:
+            with clock.travel(_at(day, 8)):
+                _campaign_delivery(ctx, campaign, outlets[campaign_days[day].pk], warehouse, company_user)
         if day.day in (1, 11, 21):  # the store that has not joined the chain's distribution buys on its own
             store, coop = stores[3]
             assert coop.clerk is not None
@@ -469,5 +507,51 @@ def trade(ctx: DemoContext) -> str:
         )
     return (
         f"{len(products)} 种商品，1 个仓库，{len(stores)} 家改造连锁门店（五统一评估、农药经营许可证）；采购 {counts['purchase']} 单、"
+        f"送肥下乡：{campaign_summary(campaign).sentence()}；"
         f"配送 {counts['transfer']} 单、柜台销售 {counts['sale']} 单（农药实名登记），1 张退货冲销、1 张年末盘点"
     )
+
+
+CAMPAIGN_START = dt.date(2022, 2, 21)
+
+
+def _campaign_delivery(
+    ctx: DemoContext, campaign: Campaign, outlet: Outlet, warehouse: Location, user: User
+) -> None:
+    """One of the seed's deliveries to a township store: compound fertilizer and seed, then households."""
+    rng = ctx.rng
+    assert ctx.head_company is not None and outlet.location is not None
+    compound = Product.objects.get(organization=ctx.head_company, code="F002")
+    seed = Product.objects.get(organization=ctx.head_company, code="S001")
+    bag, seed_box = compound.packages.get(), seed.packages.get()
+    bags = min(int(on_hand(warehouse, compound) // bag.factor), rng.randrange(40, 90))
+    boxes = min(int(on_hand(warehouse, seed) // seed_box.factor), rng.randrange(2, 6))
+    lines = [LineSpec(seed, package=seed_box, package_quantity=Decimal(boxes))] if boxes > 0 else []
+    if bags > 0:
+        lines.insert(0, LineSpec(compound, package=bag, package_quantity=Decimal(bags)))
+    if not lines:
+        return
+    try:
+        deliver(
+            user,
+            campaign,
+            DocumentSpec(
+                kind=Document.Kind.TRANSFER,
+                organization=ctx.head_company,
+                location=warehouse,
+                to_location=outlet.location,
+                channel=Document.Channel.DISTRIBUTION,
+                note=campaign.name,
+                lines=lines,
+            ),
+            outlet,
+        )
+    except InsufficientStock:
+        return
+    for offset in range(3):
+        CampaignDistribution.objects.create(
+            campaign=campaign,
+            town=outlet.region,
+            households=rng.randrange(30, 90),
+            day=clock.today() + dt.timedelta(days=offset),
+        )

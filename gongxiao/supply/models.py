@@ -179,3 +179,83 @@ class CounterClosing(models.Model):
     @property
     def difference(self) -> Any:
         return self.counted_cash - self.expected_cash
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    pass
+
+
+class Campaign(models.Model):
+    """A fertilizer-to-the-countryside campaign (送肥下乡): deliveries to township outlets, households reached."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT)
+    name = models.CharField(_("campaign name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    partners = models.CharField(_("partner organizations"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedManager.from_queryset(CampaignQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supply:campaign", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("must not be before the start date")})
+
+
+class CampaignDelivery(models.Model):
+    """A delivery of the campaign to a township outlet: a confirmed transfer of the trading core."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    document = models.OneToOneField(
+        "commerce.Document",
+        verbose_name=_("transfer"),
+        on_delete=models.PROTECT,
+        related_name="campaign_delivery",
+    )
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("outlet"), on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("campaign delivery")
+        verbose_name_plural = _("campaign deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.document}"
+
+
+class CampaignDistribution(models.Model):
+    """Households reached in a town: one member by name, or a count reported by the outlet."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="distributions"
+    )
+    town = models.ForeignKey("core.Region", verbose_name=_("town"), on_delete=models.PROTECT)
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    households = models.PositiveIntegerField(_("households"), default=1)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("campaign distribution")
+        verbose_name_plural = _("campaign distributions")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.town} · {self.households}"

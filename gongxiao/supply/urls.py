@@ -6,6 +6,8 @@ app_name = "supply"
 
 urlpatterns = [
     path("chain-stores/", views.chain_stores, name="chain_stores"),
+    path("campaigns/", views.CampaignList.as_view(), name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("counter/", views.counter_choose, name="counter_choose"),
     path("counter/<int:outlet_id>/", views.counter, name="counter"),
     path("counter/<int:outlet_id>/search/", views.counter_search, name="counter_search"),

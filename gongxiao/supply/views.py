@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import django_filters
 from django.conf import settings
@@ -448,5 +449,57 @@ def chain_stores(request: AuthedRequest) -> HttpResponse:
             "years": years,
             "all_five": sum(1 for r in rows if r["assessment"] and r["assessment"].meets_all),
             "warning_days": settings.LICENCE_WARNING_DAYS,
+        },
+    )
+
+
+class CampaignList(ListPage):
+    title = gettext_lazy("Campaigns")
+    permission = "supply.view_campaign"
+    default_sort = "-starts_on"
+    search_placeholder = gettext_lazy("Campaign name")
+    empty_text = gettext_lazy("No campaigns yet.")
+    columns = [
+        field_column("name", gettext_lazy("campaign name"), link=True, width=30),
+        field_column("starts_on", gettext_lazy("starts on"), kind="date"),
+        field_column("ends_on", gettext_lazy("ends on"), kind="date"),
+        field_column("partners", gettext_lazy("partner organizations"), sort="", width=24),
+        field_column("organization__name", gettext_lazy("organization"), sort="organization__path"),
+    ]
+
+    def queryset(self) -> QuerySet:
+        from gongxiao.supply.models import Campaign
+
+        return Campaign.objects.visible_to(self.request.user).select_related("organization")
+
+    def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        return queryset.filter(name__icontains=text)
+
+    def detail_url(self, obj: Any) -> str:
+        return obj.get_absolute_url()
+
+
+@login_required
+def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    from django.db.models import Sum
+
+    from gongxiao.supply.models import Campaign
+
+    if not request.user.has_perm("supply.view_campaign"):
+        raise PermissionDenied
+    campaign = get_visible_or_404(Campaign.objects.select_related("organization"), request.user, pk=pk)
+    by_town = (
+        campaign.distributions.values("town__name")
+        .annotate(households=Sum("households"))
+        .order_by("town__code")
+    )
+    return render(
+        request,
+        "supply/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "summary": actions.campaign_summary(campaign),
+            "deliveries": campaign.deliveries.select_related("document", "document__to_location", "outlet"),
+            "by_town": by_town,
         },
     )
