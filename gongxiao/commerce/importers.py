@@ -14,23 +14,6 @@ from gongxiao.core.numbers import plain
 from gongxiao.core.pinyin import initials
 
 
-def _choice(choices: Any) -> Any:
-    def parse(value: Any) -> str:
-        text = excel.cell_text(value)
-        for code, label in choices:
-            if text in (code, str(label)):
-                return str(code)
-        raise excel.RowError(
-            _("must be one of: %(choices)s") % {"choices": "、".join(str(label) for _code, label in choices)}
-        )
-
-    return parse
-
-
-def _labels(choices: Any) -> Any:
-    return lambda: [str(label) for _code, label in choices]
-
-
 def _tax_rate(value: Any) -> Decimal:
     text = excel.cell_text(value).rstrip("%")
     rate = excel.parse_decimal(text, 4)
@@ -92,8 +75,8 @@ class ProductImporter(excel.Importer):
             gettext_lazy("main business"),
             "business",
             True,
-            _choice(Business.choices),
-            _labels(Business.choices),
+            excel.choice_parser(Business.choices),
+            excel.choice_labels(Business.choices),
             12,
             repeats=True,
         ),
@@ -101,8 +84,8 @@ class ProductImporter(excel.Importer):
             gettext_lazy("category"),
             "category",
             True,
-            _choice(Category.choices),
-            _labels(Category.choices),
+            excel.choice_parser(Category.choices),
+            excel.choice_labels(Category.choices),
             12,
             repeats=True,
         ),
@@ -110,8 +93,8 @@ class ProductImporter(excel.Importer):
             gettext_lazy("base unit"),
             "base_unit",
             True,
-            _choice(Unit.choices),
-            _labels(Unit.choices),
+            excel.choice_parser(Unit.choices),
+            excel.choice_labels(Unit.choices),
             8,
             repeats=True,
         ),

@@ -98,6 +98,26 @@ def parse_date(value: Any) -> dt.date:
     raise RowError(_("must be a date like 2023-03-01"))
 
 
+def choice_parser(choices: Any) -> Callable[[Any], str]:
+    """A parser that takes a choice's code or its label (中文 or English): '农户' -> 'household'."""
+
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        for code, label in choices:
+            if text in (code, str(label)):
+                return str(code)
+        raise RowError(
+            _("must be one of: %(choices)s") % {"choices": "、".join(str(label) for _c, label in choices)}
+        )
+
+    return parse
+
+
+def choice_labels(choices: Any) -> Callable[[], list[str]]:
+    """The labels for the template's dropdown, in the language of the template."""
+    return lambda: [str(label) for _code, label in choices]
+
+
 def parse_bool(value: Any) -> bool:
     text = cell_text(value).lower()
     if text in ("是", "y", "yes", "true", "1", "√"):

@@ -34,16 +34,6 @@ _RESIDENT_ID_KINDS = (Member.Kind.HOUSEHOLD.value, Member.Kind.FAMILY_FARM.value
 _USCC_KINDS = (Member.Kind.COOPERATIVE.value, Member.Kind.ENTERPRISE.value, Member.Kind.FAMILY_FARM.value)
 
 
-def _kind(value: Any) -> str:
-    text = excel.cell_text(value)
-    for code, label in Member.Kind.choices:
-        if text in (code, str(label)):
-            return code
-    raise excel.RowError(
-        _("must be one of: %(choices)s") % {"choices": "、".join(str(lb) for _c, lb in Member.Kind.choices)}
-    )
-
-
 def _industries(value: Any) -> str:
     try:
         return ",".join(parse_industries(excel.cell_text(value)))
@@ -56,10 +46,6 @@ def _land(value: Any) -> Decimal:
     if area < 0:
         raise excel.RowError(_("must not be negative"))
     return area
-
-
-def _kind_labels() -> list[str]:
-    return [str(label) for _code, label in Member.Kind.choices]
 
 
 @excel.register
@@ -81,7 +67,15 @@ class MemberImporter(excel.Importer):
         "joined_on",
     )
     columns = [
-        excel.Column(gettext_lazy("Member kind"), "kind", True, _kind, _kind_labels, 12, repeats=True),
+        excel.Column(
+            gettext_lazy("Member kind"),
+            "kind",
+            True,
+            excel.choice_parser(Member.Kind.choices),
+            excel.choice_labels(Member.Kind.choices),
+            12,
+            repeats=True,
+        ),
         excel.Column(gettext_lazy("Member name"), "name", True, width=16),
         excel.Column(
             gettext_lazy("ID number"),
