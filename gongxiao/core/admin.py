@@ -26,11 +26,7 @@ class GongxiaoUserAdmin(UserAdmin, SimpleHistoryAdmin):
     )
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        users = super().get_queryset(request)
-        if request.user.sees_all_organizations:
-            return users
-        org = request.user.organization
-        return users.filter(organization__path__startswith=org.path) if org else users.none()
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(Organization)

@@ -158,7 +158,12 @@ class Region(MP_Node):
 
 
 class GongxiaoUserManager(UserManager["User"]):
-    pass
+    def get_queryset(self) -> ScopedQuerySet:
+        return ScopedQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user: User | AnonymousUser) -> ScopedQuerySet:
+        """Users of the viewer's organization subtree; everyone for county leaders."""
+        return self.get_queryset().visible_to(user)
 
 
 class User(AbstractUser):

@@ -135,12 +135,11 @@ class UserList(ListPage):
     ]
 
     def queryset(self) -> QuerySet:
-        assert isinstance(self.request.user, User)
-        users = User.objects.select_related("organization").prefetch_related("groups")
-        if not self.request.user.sees_all_organizations:
-            org = self.request.user.organization
-            users = users.filter(organization__path__startswith=org.path) if org else users.none()
-        return users
+        return (
+            User.objects.visible_to(self.request.user)
+            .select_related("organization")
+            .prefetch_related("groups")
+        )
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
         return queryset.filter(

@@ -57,3 +57,16 @@ def test_organizations_and_regions_are_found_by_pinyin_initials(county, leader_c
     assert "桥头供销社" in leader_client.get("/base/organizations/?q=qtg").content.decode()
     assert "溪口供销社" not in leader_client.get("/base/organizations/?q=qtg").content.decode()
     assert "上村" in leader_client.get("/base/regions/?q=sc").content.decode()
+
+
+def test_users_page_lists_only_the_subtree(county, client_a, leader_client):
+    from gongxiao.core.models import User
+
+    from django.contrib.auth.models import Permission
+
+    assert set(User.objects.visible_to(county.clerk_a).values_list("username", flat=True)) == {"clerk_a"}
+    county.clerk_a.user_permissions.add(Permission.objects.get(codename="view_user"))
+    page = client_a.get("/base/users/")
+    assert page.status_code == 200
+    assert "clerk_a" in page.content.decode() and "clerk_b" not in page.content.decode()
+    assert "clerk_b" in leader_client.get("/base/users/").content.decode()
