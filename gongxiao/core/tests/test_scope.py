@@ -60,9 +60,9 @@ def test_organizations_and_regions_are_found_by_pinyin_initials(county, leader_c
 
 
 def test_users_page_lists_only_the_subtree(county, client_a, leader_client):
-    from gongxiao.core.models import User
-
     from django.contrib.auth.models import Permission
+
+    from gongxiao.core.models import User
 
     assert set(User.objects.visible_to(county.clerk_a).values_list("username", flat=True)) == {"clerk_a"}
     county.clerk_a.user_permissions.add(Permission.objects.get(codename="view_user"))
