@@ -122,8 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     # Tests use a file, as production does: threads (background imports, the live server) then wait
-    # on locks (busy_timeout) instead of failing at once as in a shared in-memory database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-gongxiao.sqlite3")}
+    # on locks (busy_timeout) instead of failing at once as in a shared in-memory database. Its name
+    # follows the main database's, so two checkouts' runs with their own DATABASE_URL don't collide.
+    _main_name = Path(str(DATABASES["default"]["NAME"]))
+    DATABASES["default"]["TEST"] = {"NAME": str(_main_name.with_name(f"test-{_main_name.name}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
