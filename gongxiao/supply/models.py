@@ -1,14 +1,15 @@
-"""The agri-input business: chain stores' five unifications, pesticide licences and real-name sales.
-
-The fertilizer reserve and the campaigns come next (issue #3); they will live here too.
+"""The agri-input business: chain stores' five unifications, pesticide licences and real-name sales,
+spring campaigns, and the fertilizer emergency reserve (plans, holders, reports, releases, inspections).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,7 +17,8 @@ from simple_history.models import HistoricalRecords
 from gongxiao.commerce.models import DocumentLine
 from gongxiao.core import clock
 from gongxiao.core.models import Organization, ScopedManager, ScopedQuerySet, User
-from gongxiao.core.validators import validate_resident_id
+from gongxiao.core.numbers import plain
+from gongxiao.core.validators import validate_resident_id, validate_uscc
 from gongxiao.network.models import Outlet
 
 UNIFICATIONS = ("signage", "rules", "zoning", "distribution", "sales_system")
@@ -259,3 +261,526 @@ class CampaignDistribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.town} · {self.households}"
+
+
+# -- the fertilizer emergency reserve (化肥应急储备) -------------------------------------------------
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def percent_field(label: Any, default: int) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+
+class ReservePlan(models.Model):
+    """A year's reserve task (储备任务): the total quota, the six-month period, the subsidy's formula."""
+
+    class Kind(models.TextChoices):
+        SPRING = "spring", _("Spring planting")
+        DISASTER = "disaster", _("Disaster relief")
+        POTASH = "potash", _("Potash")
+
+    class Formula(models.TextChoices):
+        PER_TONNE_MONTH = "per_tonne_month", _("Fixed yuan per tonne per month")
+        INTEREST = "interest", _("Interest on the stock value")
+
+    PERIOD_MONTHS = 6
+    # spring planting: six consecutive months between 1 September and 30 April
+    SPRING_START_MONTHS = (9, 10, 11)
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(
+        _("plan year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("plan name"), max_length=100)
+    kind = models.CharField(_("reserve type"), max_length=12, choices=Kind.choices, default=Kind.SPRING)
+    total_quota = models.DecimalField(
+        _("total quota (t)"),
+        max_digits=12,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    period_start = models.DateField(
+        _("reserve period starts"),
+        null=True,
+        blank=True,
+        help_text=_("the first day of a month; fixed once set"),
+    )
+    products = models.ManyToManyField(
+        "commerce.Product", verbose_name=_("products"), blank=True, related_name="reserve_plans"
+    )
+    min_ratio_any_day = percent_field(_("minimum ratio on any day (%)"), 100)
+    min_ratio_average = percent_field(_("minimum average ratio (%)"), 100)
+    refill_working_days = models.PositiveSmallIntegerField(_("refill within (working days)"), default=30)
+    subsidy_formula = models.CharField(
+        _("subsidy formula"), max_length=20, choices=Formula.choices, default=Formula.PER_TONNE_MONTH
+    )
+    subsidy_per_tonne_month = models.DecimalField(
+        _("subsidy (yuan per tonne per month)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    subsidy_interest_rate = models.DecimalField(
+        _("interest rate (% a year)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    withhold_on_failure = models.BooleanField(_("no subsidy for a failed month"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords(m2m_fields=[products])
+
+    class Meta:
+        verbose_name = _("reserve plan")
+        verbose_name_plural = _("reserve plans")
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supply:reserve_plan", args=[self.pk])
+
+    @property
+    def period_end(self) -> dt.date | None:
+        if self.period_start is None:
+            return None
+        return _add_months(self.period_start, self.PERIOD_MONTHS) - dt.timedelta(days=1)
+
+    @property
+    def months(self) -> list[dt.date]:
+        if self.period_start is None:
+            return []
+        return [_add_months(self.period_start, n) for n in range(self.PERIOD_MONTHS)]
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.pk and self.period_start is not None:
+            stored = ReservePlan.objects.filter(pk=self.pk).values_list("period_start", flat=True).first()
+            if stored is not None and stored != self.period_start:
+                errors["period_start"] = _("the reserve period is fixed once set (it was %(date)s)") % {
+                    "date": stored.isoformat()
+                }
+        if self.period_start is not None and "period_start" not in errors:
+            if self.period_start.day != 1:
+                errors["period_start"] = _("the period starts on the first day of a month")
+            elif self.kind == self.Kind.SPRING:
+                if self.period_start.month not in self.SPRING_START_MONTHS:
+                    errors["period_start"] = _(
+                        "a spring-planting reserve holds six consecutive months between 1 September and "
+                        "30 April: it starts in September, October or November"
+                    )
+                elif self.year and self.period_start.year != self.year - 1:
+                    errors["period_start"] = _(
+                        "the spring-planting reserve of %(year)s starts in the autumn of %(before)s"
+                    ) % {"year": self.year, "before": self.year - 1}
+        if self.subsidy_formula == self.Formula.PER_TONNE_MONTH and self.subsidy_per_tonne_month is None:
+            errors["subsidy_per_tonne_month"] = _("required for this subsidy formula")
+        if self.subsidy_formula == self.Formula.INTEREST and self.subsidy_interest_rate is None:
+            errors["subsidy_interest_rate"] = _("required for this subsidy formula")
+        if self.pk and self.total_quota is not None:
+            assigned = ReserveQuota.objects.filter(holder__plan=self).aggregate(t=models.Sum("quantity"))["t"]
+            if assigned and assigned > self.total_quota:
+                errors["total_quota"] = _("the holders' quotas already add up to %(t)s t") % {
+                    "t": plain(assigned)
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReservePlanQuerySet(ScopedQuerySet):
+    scope_field = "plan__organization"
+
+
+class ReserveHolder(models.Model):
+    """A reserve holder (承储企业) chosen by tender: one enterprise, or a consortium (联合体) of several.
+
+    A holder inside the system names the organization whose reserve zones the stock ledger counts;
+    an outside enterprise submits monthly purchase-sales-stock reports instead.
+    """
+
+    plan = models.ForeignKey(
+        ReservePlan, verbose_name=_("reserve plan"), on_delete=models.PROTECT, related_name="holders"
+    )
+    code = models.CharField(_("holder code"), max_length=32, unique=True)
+    name = models.CharField(_("holder"), max_length=100)
+    stock_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization in the system"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("leave empty for an outside enterprise that submits monthly reports"),
+    )
+    tender_date = models.DateField(_("tender date"), null=True, blank=True)
+    tender_result = models.CharField(_("tender result"), max_length=200, blank=True)
+    tender_document = models.FileField(_("tender documents"), upload_to="reserve/tenders/%Y/", blank=True)
+    contact = models.CharField(_("contact person"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = ScopedManager.from_queryset(ReservePlanQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reserve holder")
+        verbose_name_plural = _("reserve holders")
+        ordering = ["plan", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supply:reserve_holder", args=[self.pk])
+
+    @property
+    def organization(self) -> Organization:
+        return self.plan.organization
+
+    @property
+    def reports_monthly(self) -> bool:
+        return self.stock_organization_id is None
+
+    @property
+    def is_consortium(self) -> bool:
+        return self.partners.count() > 1
+
+
+class ReserveHolderPartner(models.Model):
+    """An enterprise of a consortium holder; the lead partner signs for the consortium."""
+
+    holder = models.ForeignKey(
+        ReserveHolder, verbose_name=_("reserve holder"), on_delete=models.CASCADE, related_name="partners"
+    )
+    name = models.CharField(_("enterprise"), max_length=100)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc]
+    )
+    is_lead = models.BooleanField(_("lead partner"), default=False)
+
+    class Meta:
+        verbose_name = _("consortium partner")
+        verbose_name_plural = _("consortium partners")
+        ordering = ["-is_lead", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReserveHolderScopedQuerySet(ScopedQuerySet):
+    scope_field = "holder__plan__organization"
+
+
+class ReserveQuota(models.Model):
+    """A holder's quota of one product, kept in a named, signed zone of a warehouse."""
+
+    holder = models.ForeignKey(
+        ReserveHolder, verbose_name=_("reserve holder"), on_delete=models.PROTECT, related_name="quotas"
+    )
+    product = models.ForeignKey("commerce.Product", verbose_name=_("product"), on_delete=models.PROTECT)
+    quantity = models.DecimalField(
+        _("quota (t)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    zone = models.ForeignKey(
+        "commerce.Location",
+        verbose_name=_("reserve zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": "reserve_zone"},
+        help_text=_("for a holder inside the system: the zone whose stock counts"),
+    )
+    warehouse = models.CharField(
+        _("warehouse"), max_length=100, blank=True, help_text=_("for an outside holder: its named warehouse")
+    )
+    zone_name = models.CharField(_("zone"), max_length=60, blank=True)
+    unit_value = models.DecimalField(
+        _("value (yuan per tonne)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("for the interest formula of the subsidy"),
+    )
+
+    objects = ScopedManager.from_queryset(ReserveHolderScopedQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reserve quota")
+        verbose_name_plural = _("reserve quotas")
+        constraints = [models.UniqueConstraint(fields=["holder", "product"], name="uniq_reserve_quota")]
+
+    def __str__(self) -> str:
+        return f"{self.holder} · {self.product} {plain(self.quantity)} t"
+
+    @property
+    def organization(self) -> Organization:
+        return self.holder.plan.organization
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        holder = self.holder if self.holder_id else None
+        if self.product_id and not self.product.is_fertilizer:
+            errors["product"] = _("the reserve holds fertilizers only")
+        if holder is not None:
+            plan = holder.plan
+            if (
+                self.product_id
+                and plan.products.exists()
+                and not plan.products.filter(pk=self.product_id).exists()
+            ):
+                errors["product"] = _("not one of the plan's products")
+            if holder.reports_monthly:
+                if not self.warehouse.strip():
+                    errors["warehouse"] = _("name the warehouse where the outside holder keeps the reserve")
+            elif self.zone is None:
+                errors["zone"] = _("choose the reserve zone whose stock counts")
+            elif holder.stock_organization is None or not holder.stock_organization.contains(
+                self.zone.organization
+            ):
+                errors["zone"] = _("the zone must belong to the holder's organization")
+            if self.quantity:
+                others = ReserveQuota.objects.filter(holder__plan=plan).exclude(pk=self.pk).aggregate(
+                    t=models.Sum("quantity")
+                )["t"] or Decimal(0)
+                if others + self.quantity > plan.total_quota:
+                    errors["quantity"] = _(
+                        "the quotas would add up to %(sum)s t, more than the plan's %(total)s t"
+                    ) % {"sum": plain(others + self.quantity), "total": plain(plan.total_quota)}
+            if plan.subsidy_formula == ReservePlan.Formula.INTEREST and self.unit_value is None:
+                errors["unit_value"] = _("required for the interest formula of the plan")
+        if errors:
+            raise ValidationError(errors)
+
+    def tonnes(self, quantity: Decimal) -> Decimal:
+        """Base units of the product in tonnes (kg-based products, or pieces with a known weight)."""
+        weight = self.product.weight_kg(quantity)
+        if weight is None:
+            raise ValidationError(_("%(product)s has no weight per unit") % {"product": self.product})
+        return weight / 1000
+
+
+class ReserveReport(models.Model):
+    """A holder's monthly purchase-sales-stock report (购销存月报), due by the 10th of the next month."""
+
+    DUE_DAY = 10
+
+    holder = models.ForeignKey(
+        ReserveHolder, verbose_name=_("reserve holder"), on_delete=models.PROTECT, related_name="reports"
+    )
+    month = models.DateField(_("month"))
+    submitted_on = models.DateField(_("submitted on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager.from_queryset(ReserveHolderScopedQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("monthly reserve report")
+        verbose_name_plural = _("monthly reserve reports")
+        ordering = ["holder", "month"]
+        constraints = [models.UniqueConstraint(fields=["holder", "month"], name="uniq_reserve_report")]
+
+    def __str__(self) -> str:
+        return f"{self.holder} {self.month:%Y-%m}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.holder.plan.organization
+
+    @property
+    def due_on(self) -> dt.date:
+        return _add_months(self.month, 1).replace(day=self.DUE_DAY)
+
+    @property
+    def is_late(self) -> bool:
+        return self.submitted_on > self.due_on
+
+
+class ReserveReportLine(models.Model):
+    """One day's movement of one product in a report, with the stock the holder states after it."""
+
+    report = models.ForeignKey(
+        ReserveReport, verbose_name=_("monthly report"), on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey("commerce.Product", verbose_name=_("product"), on_delete=models.PROTECT)
+    day = models.DateField(_("date"))
+    received = models.DecimalField(
+        _("purchased (t)"), max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)]
+    )
+    issued = models.DecimalField(
+        _("sold or issued (t)"), max_digits=12, decimal_places=3, default=0, validators=[MinValueValidator(0)]
+    )
+    stock = models.DecimalField(
+        _("stock after the day (t)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("report line")
+        verbose_name_plural = _("report lines")
+        ordering = ["product", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "product", "day"], name="uniq_reserve_report_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.day}"
+
+
+class ReserveRelease(models.Model):
+    """An approved release order (动用/投放): lowers the quota that applies until the refill deadline."""
+
+    holder = models.ForeignKey(
+        ReserveHolder, verbose_name=_("reserve holder"), on_delete=models.PROTECT, related_name="releases"
+    )
+    product = models.ForeignKey("commerce.Product", verbose_name=_("product"), on_delete=models.PROTECT)
+    quantity = models.DecimalField(
+        _("quantity (t)"), max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    order_number = models.CharField(_("order number"), max_length=40)
+    approved_by = models.CharField(_("approved by"), max_length=100)
+    approved_on = models.DateField(_("approved on"))
+    released_on = models.DateField(_("released on"))
+    destinations = models.CharField(_("destination towns or outlets"), max_length=200)
+    refill_working_days = models.PositiveSmallIntegerField(
+        _("refill within (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("empty: the plan's rule"),
+    )
+    document = models.ForeignKey(
+        "commerce.Document",
+        verbose_name=_("transfer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager.from_queryset(ReserveHolderScopedQuerySet)()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("release order")
+        verbose_name_plural = _("release orders")
+        ordering = ["-released_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_number} {self.product} {plain(self.quantity)} t"
+
+    @property
+    def organization(self) -> Organization:
+        return self.holder.plan.organization
+
+    @property
+    def working_days(self) -> int:
+        if self.refill_working_days is not None:
+            return self.refill_working_days
+        return self.holder.plan.refill_working_days
+
+    @property
+    def refill_by(self) -> dt.date:
+        from gongxiao.core.workdays import add_working_days
+
+        return add_working_days(self.released_on, self.working_days)
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.approved_on and self.released_on and self.released_on < self.approved_on:
+            errors["released_on"] = _("a release comes after its approval")
+        if self.holder_id and self.product_id:
+            quota = self.holder.quotas.filter(product_id=self.product_id).first()
+            if quota is None:
+                errors["product"] = _("the holder has no quota of this product")
+            elif self.quantity and self.quantity > quota.quantity:
+                errors["quantity"] = _("more than the holder's quota of %(t)s t") % {
+                    "t": plain(quota.quantity)
+                }
+            plan = self.holder.plan
+            if (
+                self.released_on
+                and plan.period_start
+                and not (plan.period_start <= self.released_on <= plan.period_end)
+            ):  # type: ignore[operator]
+                errors["released_on"] = _("outside the reserve period %(start)s – %(end)s") % {
+                    "start": plan.period_start,
+                    "end": plan.period_end,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReserveInspection(models.Model):
+    """An on-site check of a holder: quantity, books, signage and zoning (专项巡查)."""
+
+    holder = models.ForeignKey(
+        ReserveHolder, verbose_name=_("reserve holder"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    inspectors = models.CharField(_("inspectors"), max_length=100)
+    counted = models.DecimalField(
+        _("stock counted (t)"),
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    quantity_ok = models.BooleanField(_("quantity as reported"), default=False)
+    books_ok = models.BooleanField(_("books in order"), default=False)
+    signage_ok = models.BooleanField(_("zone signed"), default=False)
+    zoning_ok = models.BooleanField(_("reserve kept apart"), default=False)
+    photo = models.FileField(_("photo"), upload_to="reserve/inspections/%Y/", blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager.from_queryset(ReserveHolderScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("reserve inspection")
+        verbose_name_plural = _("reserve inspections")
+        ordering = ["-inspected_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.holder} {self.inspected_on}"
+
+    @property
+    def organization(self) -> Organization:
+        return self.holder.plan.organization
+
+    @property
+    def passed(self) -> bool:
+        return self.quantity_ok and self.books_ok and self.signage_ok and self.zoning_ok

@@ -62,3 +62,54 @@ def licensed_shop(county):
     trade.outlet = outlet
     trade.licence = licence
     return trade
+
+
+def reserve_plan(county, **fields):
+    """The county's spring-planting plan of 2023: period November 2022 – April 2023, 40 元/吨/月."""
+    from gongxiao.supply.models import ReservePlan
+
+    values = {
+        "organization": county.federation,
+        "year": 2023,
+        "name": "2023年春耕化肥应急储备",
+        "kind": ReservePlan.Kind.SPRING,
+        "total_quota": Decimal("1600"),
+        "period_start": dt.date(2022, 11, 1),
+        "subsidy_per_tonne_month": Decimal("40"),
+    } | fields
+    plan = ReservePlan(**values)
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+def urea(county):
+    return Product.objects.get_or_create(
+        code="F101",
+        defaults={
+            "organization": county.federation,
+            "name": "尿素",
+            "business": Business.AGRI_INPUT,
+            "category": Category.UREA,
+            "price": Decimal("2.6"),
+        },
+    )[0]
+
+
+def outside_holder(plan, product, quantity="100", code="CB-01", **quota_fields):
+    """An outside consortium holder that reports monthly, with one quota."""
+    from gongxiao.supply.models import ReserveHolder, ReserveHolderPartner, ReserveQuota
+
+    holder = ReserveHolder.objects.create(
+        plan=plan, code=code, name="农资联合体", tender_date=dt.date(2022, 9, 20), tender_result="中标"
+    )
+    ReserveHolderPartner.objects.create(holder=holder, name="青山县农资有限公司", is_lead=True)
+    ReserveHolderPartner.objects.create(holder=holder, name="青山县惠农农资有限公司")
+    quota = ReserveQuota(
+        holder=holder, product=product, quantity=Decimal(quantity), warehouse="城北仓库", zone_name="A区"
+    )
+    for name, value in quota_fields.items():
+        setattr(quota, name, value)
+    quota.full_clean()
+    quota.save()
+    return holder
