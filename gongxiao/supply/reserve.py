@@ -338,7 +338,7 @@ def check_lines(
     errors: list[str] = []
     quotas = {quota.product_id for quota in holder.quotas.all()}
     last: dict[int, tuple[dt.date, Decimal]] = {}
-    for number, line in enumerate(sorted(lines, key=lambda x: (x.product.pk, x.day)), start=1):
+    for line in sorted(lines, key=lambda x: (x.product.pk, x.day)):
         label = f"{line.product} {line.day.isoformat()}"
         if line.product.pk not in quotas:
             errors.append(_("%(line)s: the holder has no quota of this product") % {"line": label})
