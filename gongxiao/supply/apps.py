@@ -9,6 +9,7 @@ class SupplyConfig(AppConfig):
 
     def ready(self) -> None:
         from gongxiao.commerce.actions import SALE_CHECKS
+        from gongxiao.supply import importers  # noqa: F401  (registers the reserve reports importer)
         from gongxiao.supply.rules import pesticide_sale_check
 
         # The trading core knows nothing of pesticides; this app adds its rules to every sale.

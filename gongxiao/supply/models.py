@@ -652,6 +652,10 @@ class ReserveReportLine(models.Model):
     def __str__(self) -> str:
         return f"{self.product} {self.day}"
 
+    @property
+    def organization(self) -> Organization:
+        return self.report.holder.plan.organization
+
 
 class ReserveRelease(models.Model):
     """An approved release order (动用/投放): lowers the quota that applies until the refill deadline."""
@@ -728,11 +732,13 @@ class ReserveRelease(models.Model):
                     "t": plain(quota.quantity)
                 }
             plan = self.holder.plan
+            end = plan.period_end
             if (
                 self.released_on
                 and plan.period_start
-                and not (plan.period_start <= self.released_on <= plan.period_end)
-            ):  # type: ignore[operator]
+                and end
+                and not (plan.period_start <= self.released_on <= end)
+            ):
                 errors["released_on"] = _("outside the reserve period %(start)s – %(end)s") % {
                     "start": plan.period_start,
                     "end": plan.period_end,
