@@ -555,3 +555,181 @@ def _campaign_delivery(
             households=rng.randrange(30, 90),
             day=clock.today() + dt.timedelta(days=offset),
         )
+
+
+# -- the fertilizer emergency reserve -------------------------------------------------------------
+
+RESERVE_QUOTAS = [("F001", 600), ("F002", 700), ("F003", 300)]  # urea, compound, formula: 1,600 t
+RESERVE_DAYS = (5, 12, 19, 26)  # the holder's weekly purchases and sales
+SHORT_MONTH = dt.date(2023, 2, 1)  # compound sold below the quota without a release order
+LATE_MONTH = dt.date(2023, 1, 1)  # the January report arrives on 16 February
+RELEASE_DAY = dt.date(2023, 3, 13)
+REFILL_DAY = dt.date(2023, 4, 10)
+
+
+@step("化肥应急储备（2023 年 1,600 吨，联合体承储）")
+def fertilizer_reserve(ctx: DemoContext) -> str:
+    """The seed's 2023 plan: 1,600 t held by two local companies jointly, from November to April."""
+    from gongxiao.core.testing import make_uscc
+    from gongxiao.supply.models import (
+        ReserveHolder,
+        ReserveHolderPartner,
+        ReserveInspection,
+        ReservePlan,
+        ReserveQuota,
+        ReserveRelease,
+    )
+    from gongxiao.supply.reserve import ReportLineSpec, compliance, record_report
+
+    assert ctx.federation is not None and ctx.head_company is not None
+    rng = ctx.rng
+    clerk = ctx.add_user("reserve01", ctx.federation, roles.DEPARTMENT_STAFF)
+    products = {
+        code: Product.objects.get(organization=ctx.head_company, code=code) for code, _t in RESERVE_QUOTAS
+    }
+    plan = ReservePlan(
+        organization=ctx.federation,
+        year=2023,
+        name="2023年春耕化肥应急储备",
+        kind=ReservePlan.Kind.SPRING,
+        total_quota=Decimal(1600),
+        period_start=dt.date(2022, 11, 1),
+        subsidy_formula=ReservePlan.Formula.PER_TONNE_MONTH,
+        subsidy_per_tonne_month=Decimal(40),
+        note="县发改局、县财政局、县供销社联合下达",
+    )
+    plan.full_clean()
+    plan.save()
+    plan.products.set(products.values())
+    holder = ReserveHolder(
+        plan=plan,
+        code="CB-2023-01",
+        name="青山县农资储备联合体",
+        tender_date=dt.date(2022, 9, 16),
+        tender_result="公开招标，联合体中标，承储 1,600 吨",
+        contact="周建华",
+        phone="13905781234",
+    )
+    holder.full_clean()
+    holder.save()
+    for number, (name, lead) in enumerate([("青山县农资有限公司", True), ("青山县绿源农资有限公司", False)]):
+        partner = ReserveHolderPartner(
+            holder=holder, name=name, credit_code=make_uscc(7100 + number, kind="91"), is_lead=lead
+        )
+        partner.full_clean()
+        partner.save()
+    quotas = {}
+    for (code, tonnes), zone in zip(RESERVE_QUOTAS, ("一区", "二区", "三区"), strict=True):
+        quota = ReserveQuota(
+            holder=holder,
+            product=products[code],
+            quantity=Decimal(tonnes),
+            warehouse="城北农资储备仓库",
+            zone_name=f"储备{zone}",
+        )
+        quota.full_clean()
+        quota.save()
+        quotas[code] = quota
+    release = ReserveRelease(
+        holder=holder,
+        product=products["F001"],
+        quantity=Decimal(150),
+        order_number="青发改〔2023〕12号",
+        approved_by="县发展和改革局",
+        approved_on=RELEASE_DAY - dt.timedelta(days=2),
+        released_on=RELEASE_DAY,
+        destinations="城关镇、桥头镇、溪口镇供销社农资门店",
+        created_by=clerk,
+    )
+    release.full_clean()
+    release.save()
+
+    stock = {code: Decimal(tonnes + rng.randrange(10, 30)) for code, tonnes in RESERVE_QUOTAS}
+    lines_count = 0
+    for month in plan.months:
+        lines = []
+        if month == plan.period_start:
+            lines += [
+                ReportLineSpec(products[code], month, stock[code], Decimal(0), stock[code], "期初结存")
+                for code, _t in RESERVE_QUOTAS
+            ]
+        for code, tonnes in RESERVE_QUOTAS:
+            for day_number in RESERVE_DAYS:
+                day = month.replace(day=day_number)
+                if code == "F002" and month == SHORT_MONTH:
+                    if day_number == 5:
+                        day = month.replace(day=8)  # a wholesale order sold out of the reserve
+                        issued = stock[code] - Decimal(tonnes - 40)
+                        lines.append(
+                            ReportLineSpec(products[code], day, Decimal(0), issued, Decimal(tonnes - 40))
+                        )
+                        stock[code] = Decimal(tonnes - 40)
+                    elif day_number == 19:
+                        day = month.replace(day=18)
+                        target = Decimal(tonnes + rng.randrange(10, 30))
+                        lines.append(
+                            ReportLineSpec(products[code], day, target - stock[code], Decimal(0), target)
+                        )
+                        stock[code] = target
+                    continue
+                if code == "F001" and RELEASE_DAY <= day < REFILL_DAY:
+                    continue
+                target = Decimal(tonnes + rng.randrange(5, 40))
+                if code == "F001" and month == RELEASE_DAY.replace(day=1) and day_number == 12:
+                    day = RELEASE_DAY
+                    lines.append(
+                        ReportLineSpec(
+                            products[code],
+                            day,
+                            Decimal(0),
+                            release.quantity,
+                            stock[code] - release.quantity,
+                            release.order_number,
+                        )
+                    )
+                    stock[code] -= release.quantity
+                    continue
+                if code == "F001" and month == REFILL_DAY.replace(day=1) and day_number == 12:
+                    day = REFILL_DAY
+                issued = Decimal(rng.randrange(8, 45))
+                received = max(target - stock[code] + issued, Decimal(0))
+                issued = stock[code] + received - target
+                lines.append(ReportLineSpec(products[code], day, received, issued, target))
+                stock[code] = target
+        due = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        submitted = due.replace(day=16) if month == LATE_MONTH else due.replace(day=rng.randrange(3, 10))
+        with clock.travel(dt.datetime.combine(submitted, dt.time(10))):
+            record_report(clerk, holder, month, lines, submitted_on=submitted, note="购销存月报")
+        lines_count += len(lines)
+    for day, inspectors, counted, findings in [
+        (
+            dt.date(2022, 12, 20),
+            "县供销社 王强、县发改局 陈立",
+            Decimal("1640.5"),
+            "库存与台账一致，储备区标识清楚。",
+        ),
+        (
+            dt.date(2023, 3, 28),
+            "县供销社 王强、县财政局 李敏",
+            Decimal("1475"),
+            "尿素动用 150 吨后尚未补库，已督促在期限内补足。",
+        ),
+    ]:
+        inspection = ReserveInspection(
+            holder=holder,
+            inspected_on=day,
+            inspectors=inspectors,
+            counted=counted,
+            quantity_ok=True,
+            books_ok=True,
+            signage_ok=True,
+            zoning_ok=True,
+            findings=findings,
+            created_by=clerk,
+        )
+        inspection.save()
+    result = compliance(holder)
+    return (
+        f"储备计划 {plan.total_quota:,.0f} 吨，联合体承储；{len(result.months)} 份月报 {lines_count} 行"
+        f"（逾期 {len(result.late_reports)} 份），短储 {result.short_days} 天，动用 1 次；应付补贴 {result.payable:,.2f} 元"
+    )

@@ -9,6 +9,8 @@ from django.core.management import CommandError, call_command
 from gongxiao.core.models import Organization, Region, User
 from gongxiao.core.roles import ROLES
 from gongxiao.members.models import Member, Union, UnionMembership, check_id_number
+from gongxiao.supply.models import ReserveHolder, ReservePlan
+from gongxiao.supply.reserve import compliance
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +82,17 @@ def test_demo_builds_the_county():
     assert clerk.check_password("gongxiao2023")
     assert clerk.organization.kind == Organization.Kind.BASE_COOP
     assert "clerk01" in out and "gongxiao2023" in out and "所属组织" in out
+
+    # the fertilizer reserve: a late report, a short month, a release
+    plan = ReservePlan.objects.get()
+    assert plan.total_quota == 1600 and plan.period_end.isoformat() == "2023-04-30"
+    holder = ReserveHolder.objects.get()
+    assert holder.is_consortium and holder.releases.count() == 1
+    result = compliance(holder)
+    assert [f"{r.month:%Y-%m}" for r in result.late_reports] == ["2023-01"]
+    assert [f"{m.month:%Y-%m}" for m in result.months if m.short_days] == ["2023-02"]
+    assert [f"{m.month:%Y-%m}" for m in result.months if m.withheld] == ["2023-02"]
+    assert not result.missing_reports and result.payable > 300_000
 
 
 def test_the_same_seed_gives_the_same_people_and_another_seed_others():
