@@ -41,6 +41,18 @@ SECTIONS: list[Section] = [
         [
             Entry(_("Sales counter"), "supply:counter_choose", "commerce.confirm_document", "cart"),
             Entry(_("Chain stores"), "supply:chain_stores", "network.view_outlet", "shop-window"),
+            Entry(
+                _("Five-unification assessments"),
+                "supply:assessments",
+                "supply.view_unificationassessment",
+                "clipboard-check",
+            ),
+            Entry(
+                _("Pesticide business licences"),
+                "supply:licences",
+                "supply.view_pesticidelicence",
+                "patch-check",
+            ),
             Entry(_("Campaigns"), "supply:campaigns", "supply.view_campaign", "truck"),
             Entry(
                 _("Pesticide purchase ledger"),
@@ -59,7 +71,12 @@ SECTIONS: list[Section] = [
             Entry(_("Stock locations"), "commerce:locations", "commerce.view_location", "house-door"),
         ],
     ),
-    Section("market", _("Marketing and services"), "shop"),
+    Section(
+        "market",
+        _("Marketing and services"),
+        "shop",
+        [Entry(_("Outlets"), "network:outlets", "network.view_outlet", "geo")],
+    ),
     Section("credit", _("Credit cooperation"), "bank"),
     Section("assets", _("Assets and finance"), "building"),
     Section("governance", _("Strict governance"), "shield-check"),

@@ -82,7 +82,7 @@ ROLES: dict[str, list[str]] = {
         "commerce.view_*",
         "supply.view_campaign",
     ],
-    STORE_CLERK: ["core.view_region", "members.view_member", *SELLING],
+    STORE_CLERK: ["core.view_region", "members.view_member", "supply.view_unificationassessment", *SELLING],
     TRUCK_CREW: ["core.view_region", "members.view_member", *SELLING],
     FUND_MANAGER: ["core.view_region", "members.view_member"],
 }
