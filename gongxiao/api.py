@@ -14,12 +14,14 @@ from gongxiao.core.api import AUTH, pydantic_errors
 from gongxiao.core.api import router as core_router
 from gongxiao.members.api import router as members_router
 from gongxiao.supply.api import router as supply_router
+from gongxiao.supply.reserve_api import router as reserve_router
 
 api = NinjaAPI(title="Gongxiao API", version="1", auth=AUTH, urls_namespace="api", docs_url="/docs")
 api.add_router("/", core_router)
 api.add_router("/", members_router)
 api.add_router("/", commerce_router)
 api.add_router("/", supply_router)
+api.add_router("/", reserve_router)
 
 
 @api.exception_handler(NinjaValidationError)
