@@ -54,6 +54,7 @@ SECTIONS: list[Section] = [
                 "patch-check",
             ),
             Entry(_("Campaigns"), "supply:campaigns", "supply.view_campaign", "truck"),
+            Entry(_("Fertilizer reserve"), "supply:reserve_plans", "supply.view_reserveplan", "safe"),
             Entry(
                 _("Pesticide purchase ledger"),
                 "supply:pesticide_purchases",

@@ -7,6 +7,7 @@ app_name = "supply"
 urlpatterns = [
     path("chain-stores/", views.chain_stores, name="chain_stores"),
     path("stores/", include("gongxiao.supply.store_urls")),
+    path("reserve/", include("gongxiao.supply.reserve_urls")),
     path("campaigns/", views.CampaignList.as_view(), name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("counter/", views.counter_choose, name="counter_choose"),
