@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -21,7 +22,7 @@ from ninja.responses import Response
 from gongxiao.commerce.actions import LineSpec, PaymentSpec
 from gongxiao.commerce.api import DocumentOut, LineIn, PaymentIn
 from gongxiao.commerce.errors import InsufficientStock, TradeError
-from gongxiao.commerce.models import Batch, Document, Package, Product
+from gongxiao.commerce.models import Batch, Package, Product
 from gongxiao.core import clock
 from gongxiao.core.api import require_perm
 from gongxiao.core.http import AuthedRequest
@@ -187,7 +188,8 @@ def checkout(request: AuthedRequest, payload: CheckoutIn) -> Any:
         )
     except TradeError as exc:
         return _refusal(exc)
-    return Document.objects.prefetch_related("lines", "payments").get(pk=document.pk)
+    prefetch_related_objects([document], "lines", "payments")  # the confirmed document itself, not a re-read
+    return document
 
 
 # ---------------------------------------------------------------- the counter's day
