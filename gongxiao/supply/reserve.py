@@ -222,13 +222,29 @@ class HolderCompliance:
         return [month.report for month in self.months if month.report is not None and month.report.is_late]
 
     def chart(self) -> dict[str, Any]:
-        """The series of the compliance chart: applying quota and stock by day, shortfall days."""
-        return {
-            "days": [day.day.isoformat() for day in self.days],
-            "quota": [float(day.quota) for day in self.days],
-            "stock": [float(day.stock) for day in self.days],
-            "short": [day.day.isoformat() for day in self.days if day.is_short],
-        }
+        """The compliance chart: per product, the quota that applies and the stock by day; shortfalls."""
+        return chart_data(
+            [day.day for day in self.days],
+            [(line.quota.product.name, line.days) for line in self.lines],
+            [day.short for day in self.days],
+        )
+
+
+def chart_data(
+    days: list[dt.date], lines: list[tuple[str, list[Day]]], short: list[Decimal]
+) -> dict[str, Any]:
+    return {
+        "days": [day.isoformat() for day in days],
+        "lines": [
+            {
+                "name": name,
+                "quota": [float(day.quota) for day in series],
+                "stock": [float(day.stock) for day in series],
+            }
+            for name, series in lines
+        ],
+        "short": [float(tonnes) for tonnes in short],
+    }
 
 
 def applying_quota(quota: ReserveQuota, releases: list[ReserveRelease], day: dt.date) -> tuple[Decimal, bool]:

@@ -138,26 +138,12 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _sum_chart(holders: list[reserve.HolderCompliance]) -> dict[str, Any]:
+    """The plan's chart: one pair of lines per holder (all its products together)."""
     if not holders or not holders[0].days:
-        return {"days": [], "quota": [], "stock": [], "short": []}
+        return reserve.chart_data([], [], [])
     days = [day.day for day in holders[0].days]
-    quota = [
-        sum((h.days[i].quota for h in holders if i < len(h.days)), reserve.ZERO) for i in range(len(days))
-    ]
-    stock = [
-        sum((h.days[i].stock for h in holders if i < len(h.days)), reserve.ZERO) for i in range(len(days))
-    ]
-    short = [
-        day.isoformat()
-        for i, day in enumerate(days)
-        if any(i < len(h.days) and h.days[i].is_short for h in holders)
-    ]
-    return {
-        "days": [day.isoformat() for day in days],
-        "quota": [float(q) for q in quota],
-        "stock": [float(s) for s in stock],
-        "short": short,
-    }
+    short = [sum((h.days[i].short for h in holders), reserve.ZERO) for i in range(len(days))]
+    return reserve.chart_data(days, [(h.holder.name, h.days) for h in holders], short)
 
 
 @login_required
