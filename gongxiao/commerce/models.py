@@ -77,7 +77,7 @@ class ProductQuerySet(ScopedQuerySet):
             return self.none()
         if user.sees_all_organizations:
             return self
-        org = user.organization
+        org = user.scope_organization
         if org is None:
             return self.none()
         ancestors = [org.path[:n] for n in range(org.steplen, len(org.path), org.steplen)]

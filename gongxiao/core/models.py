@@ -36,7 +36,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.sees_all_organizations:
             return self
-        org = user.organization
+        org = user.scope_organization
         if org is None:
             return self.none()
         return self.filter(**{f"{self.scope_field}__path__startswith": org.path})
@@ -52,9 +52,10 @@ class OrganizationQuerySet(MP_NodeQuerySet):
             return self.none()
         if user.sees_all_organizations:
             return self
-        if user.organization is None:
+        org = user.scope_organization
+        if org is None:
             return self.none()
-        return self.filter(path__startswith=user.organization.path)
+        return self.filter(path__startswith=org.path)
 
 
 class OrganizationManager(MP_NodeManager):
@@ -192,13 +193,28 @@ class User(AbstractUser):
             )
         return self._sees_all
 
+    @property
+    def scope_organization(self) -> Organization | None:
+        """The organization whose subtree this user sees and writes.
+
+        A department (业务科, 财务科 ...) owns no business rows: its staff work for the
+        organization the department belongs to, so they see that organization's subtree.
+        """
+        org = self.organization
+        if org is not None and org.kind == Organization.Kind.DEPARTMENT and org.depth > 1:
+            if not hasattr(self, "_scope_org"):
+                self._scope_org = org.get_parent()
+            return self._scope_org
+        return org
+
     def can_manage(self, organization: Organization | None) -> bool:
         """May this user write rows owned by `organization`?"""
         if organization is None or not self.is_active:
             return False
         if self.sees_all_organizations:
             return True
-        return self.organization is not None and self.organization.contains(organization)
+        scope = self.scope_organization
+        return scope is not None and scope.contains(organization)
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username

@@ -181,7 +181,7 @@ def audit(request: AuthedRequest) -> HttpResponse:
     model = apps.get_model(app_label, model_name)
     records = model.history.select_related("history_user").order_by("-history_date")
     if scope and not request.user.sees_all_organizations:
-        org = request.user.organization
+        org = request.user.scope_organization
         records = records.filter(**{f"{scope}__startswith": org.path}) if org else records.none()
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     rows = []

@@ -70,3 +70,18 @@ def test_users_page_lists_only_the_subtree(county, client_a, leader_client):
     assert page.status_code == 200
     assert "clerk_a" in page.content.decode() and "clerk_b" not in page.content.decode()
     assert "clerk_b" in leader_client.get("/base/users/").content.decode()
+
+
+def test_department_staff_work_for_the_organization_their_department_belongs_to(county):
+    from gongxiao.core import roles
+    from gongxiao.core.testing import make_user
+
+    department = Organization.objects.get(pk=county.federation.pk).add_child(
+        code="QS-YW", name="业务科", kind=Organization.Kind.DEPARTMENT
+    )
+    staff = make_user("dept_staff", department, roles.DEPARTMENT_STAFF)
+    mine = member(county, county.coop_a, "张建国", 1)
+    assert list(Member.objects.visible_to(staff)) == [mine]
+    assert staff.can_manage(county.coop_b) and not staff.sees_all_organizations
+    assert Organization.objects.visible_to(staff).count() == 4
+    assert not county.clerk_a.can_manage(department)
