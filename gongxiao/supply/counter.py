@@ -1,4 +1,4 @@
-"""The sales counter's cart, kept in the clerk's session per store until checkout."""
+"""The sales counter's cart, kept in the clerk's session per store until checkout, and its payment."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from gongxiao.commerce.actions import LineSpec
-from gongxiao.commerce.models import Package, Product
+from django.utils.translation import gettext as _
+
+from gongxiao.commerce.actions import LineSpec, PaymentSpec
+from gongxiao.commerce.models import Package, Payment, Product
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1e12")
 
 
 @dataclass
@@ -103,3 +106,51 @@ class Cart:
     def clear(self) -> None:
         self.session.pop(self.key, None)
         self.session.modified = True
+
+
+def payments_from(posted: Any, total: Decimal, member: Any) -> tuple[list[PaymentSpec], list[str]]:
+    """The payments of a checkout as the clerk entered them, or the refusals naming the field.
+
+    With no split amount (``pay_<method>``) the whole total is paid by ``method``; with amounts,
+    they are the payments and must add up to the total. Credit (赊销) is only for a member.
+    """
+    labels = dict(Payment.Method.choices)
+    errors: list[str] = []
+    amounts: dict[str, Decimal] = {}
+    for method in Payment.Method.values:
+        text = (posted.get(f"pay_{method}") or "").strip().replace(",", "")
+        if not text:
+            continue
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not (amount.is_finite() and abs(amount) < MAX_AMOUNT and amount == amount.quantize(CENT)):
+            errors.append(
+                _("“%(method)s”: enter an amount in yuan such as 120.50") % {"method": labels[method]}
+            )
+        elif amount < 0:
+            errors.append(_("“%(method)s”: the amount must not be negative") % {"method": labels[method]})
+        elif amount > 0:
+            amounts[method] = amount
+    split = any((posted.get(f"pay_{method}") or "").strip() for method in Payment.Method.values)
+    if not split:
+        method = posted.get("method") or Payment.Method.CASH
+        if method not in labels:
+            return [], [_("“Payment method”: choose one of the list")]
+        amounts = {method: total} if total > 0 else {}
+    elif not errors:
+        paid = sum(amounts.values(), Decimal("0"))
+        if paid != total:
+            errors.append(
+                _("“Payment”: %(paid)s yuan paid, the document totals %(total)s yuan")
+                % {"paid": paid.quantize(CENT), "total": total}
+            )
+    if Payment.Method.CREDIT in amounts and member is None:
+        errors.append(
+            _("“%(method)s”: only a member may buy on credit; look the member up first")
+            % {"method": labels[Payment.Method.CREDIT]}
+        )
+    if errors:
+        return [], errors
+    return [PaymentSpec(method, amount) for method, amount in amounts.items()], []

@@ -9,18 +9,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongxiao.commerce.actions import PaymentSpec
+from gongxiao.commerce.actions import DocumentSpec, LineSpec, reverse_document
 from gongxiao.commerce.errors import TradeError
+from gongxiao.commerce.forms import ReverseForm
 from gongxiao.commerce.models import Category, Document, DocumentLine, Package, Payment, Product
 from gongxiao.core import clock
+from gongxiao.core.editing import edit_object
 from gongxiao.core.http import AuthedRequest
 from gongxiao.core.listing import ListColumn, ListPage, field_column
 from gongxiao.core.numbers import capital_amount, plain
@@ -28,8 +31,9 @@ from gongxiao.core.scope import get_visible_or_404
 from gongxiao.members.models import Member
 from gongxiao.network.models import Outlet
 from gongxiao.supply import actions
-from gongxiao.supply.counter import Cart
-from gongxiao.supply.models import CounterClosing, PesticideSaleRecord
+from gongxiao.supply.counter import Cart, payments_from
+from gongxiao.supply.forms import CampaignForm, DeliveryForm, DeliveryLines, DistributionForm
+from gongxiao.supply.models import Campaign, CampaignDelivery, CounterClosing, PesticideSaleRecord
 from gongxiao.supply.rules import current_licence
 
 SELL = ("commerce.add_document", "commerce.confirm_document")
@@ -46,16 +50,21 @@ def _counter_outlet(request: AuthedRequest, outlet_id: int) -> Outlet:
     return outlet
 
 
-def _cart_context(request: AuthedRequest, outlet: Outlet) -> dict:
+def _cart_context(request: AuthedRequest, outlet: Outlet, posted: Any = None) -> dict:
     lines = Cart(request.session, outlet.pk).lines(
         Product.objects.visible_to(request.user).filter(is_active=True)
     )
+    posted = posted or {}
+    split = [(value, label, posted.get(f"pay_{value}", "")) for value, label in Payment.Method.choices]
     return {
         "outlet": outlet,
         "cart": list(enumerate(lines)),
         "total": sum((line.amount for line in lines), Decimal("0")),
         "needs_buyer": any(line.product.is_pesticide for line in lines),
         "methods": Payment.Method.choices,
+        "method": posted.get("method") or Payment.Method.CASH,
+        "split": split,
+        "split_open": any(amount.strip() for _value, _label, amount in split),
     }
 
 
@@ -164,8 +173,9 @@ def counter_member(request: AuthedRequest, outlet_id: int) -> HttpResponse:
 def counter_checkout(request: AuthedRequest, outlet_id: int) -> HttpResponse:
     outlet = _counter_outlet(request, outlet_id)
     cart = Cart(request.session, outlet.pk)
-    context = _cart_context(request, outlet)
+    context = _cart_context(request, outlet, request.POST)
     lines = [line for _index, line in context["cart"]]
+    total = context["total"]
     errors: list[str] = []
     if not lines:
         errors.append(_("The cart is empty."))
@@ -174,9 +184,9 @@ def counter_checkout(request: AuthedRequest, outlet_id: int) -> HttpResponse:
         member = Member.objects.visible_to(request.user).filter(pk=request.POST["member"]).first()
         if member is None:
             errors.append(_("“Member”: not found"))
-    method = request.POST.get("method", Payment.Method.CASH)
-    if method not in Payment.Method.values:
-        errors.append(_("“Payment method”: choose one of the list"))
+    payments, payment_errors = payments_from(request.POST, total, member)
+    if lines:
+        errors.extend(payment_errors)
     # One buyer per checkout: the real-name record of every pesticide line of the sale.
     buyer = actions.Buyer(
         **{
@@ -188,13 +198,10 @@ def counter_checkout(request: AuthedRequest, outlet_id: int) -> HttpResponse:
         actions.CounterLine(line.spec(), buyer if line.product.is_pesticide else None) for line in lines
     ]
     if not errors:
-        total = sum((line.amount for line in lines), Decimal("0"))
         try:
             document = actions.checkout(
                 request.user,
-                actions.Checkout(
-                    outlet=outlet, lines=counter_lines, member=member, payments=[PaymentSpec(method, total)]
-                ),
+                actions.Checkout(outlet=outlet, lines=counter_lines, member=member, payments=payments),
             )
         except TradeError as exc:
             errors.extend(exc.messages)
@@ -453,12 +460,22 @@ def chain_stores(request: AuthedRequest) -> HttpResponse:
     )
 
 
+# ---------------------------------------------------------------- spring campaigns (送肥下乡)
+
+CAMPAIGNS = (gettext_lazy("Campaigns"), "supply:campaigns")
+DELIVER = ("supply.add_campaigndelivery", "commerce.add_document", "commerce.confirm_document")
+REVERSE_DELIVERY = ("supply.change_campaigndelivery", "commerce.reverse_document")
+DISTRIBUTE = "supply.add_campaigndistribution"
+
+
 class CampaignList(ListPage):
     title = gettext_lazy("Campaigns")
     permission = "supply.view_campaign"
+    create_permission = "supply.add_campaign"
+    create_url = "supply:campaign_create"
     default_sort = "-starts_on"
     search_placeholder = gettext_lazy("Campaign name")
-    empty_text = gettext_lazy("No campaigns yet.")
+    empty_text = gettext_lazy("No campaigns yet. Create the campaign, then record its deliveries.")
     columns = [
         field_column("name", gettext_lazy("campaign name"), link=True, width=30),
         field_column("starts_on", gettext_lazy("starts on"), kind="date"),
@@ -468,38 +485,194 @@ class CampaignList(ListPage):
     ]
 
     def queryset(self) -> QuerySet:
-        from gongxiao.supply.models import Campaign
-
         return Campaign.objects.visible_to(self.request.user).select_related("organization")
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
-        return queryset.filter(name__icontains=text)
+        return queryset.filter(Q(name__icontains=text) | Q(partners__icontains=text))
 
     def detail_url(self, obj: Any) -> str:
         return obj.get_absolute_url()
 
 
-@login_required
-def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    from django.db.models import Sum
-
-    from gongxiao.supply.models import Campaign
-
-    if not request.user.has_perm("supply.view_campaign"):
-        raise PermissionDenied
+def _campaign(request: AuthedRequest, pk: int, *permissions: str) -> Campaign:
+    """The campaign if the user sees it (404 otherwise) and, for a write, may write for its organization."""
     campaign = get_visible_or_404(Campaign.objects.select_related("organization"), request.user, pk=pk)
+    if not request.user.has_perms(permissions or ("supply.view_campaign",)):
+        raise PermissionDenied
+    if permissions and not request.user.can_manage(campaign.organization):
+        raise PermissionDenied
+    return campaign
+
+
+@login_required
+def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    campaign = _campaign(request, pk, "supply.change_campaign") if pk else None
+    breadcrumbs: list[tuple[Any, str]] = [CAMPAIGNS]
+    if campaign is not None:
+        breadcrumbs.append((campaign.name, campaign.get_absolute_url()))
+    return edit_object(
+        request,
+        CampaignForm,
+        instance=campaign,
+        permission="supply.change_campaign" if campaign else "supply.add_campaign",
+        title=_("Edit campaign") if campaign else _("New campaign"),
+        breadcrumbs=breadcrumbs,
+        success=lambda obj: obj.get_absolute_url(),
+    )
+
+
+def _campaign_page(
+    request: AuthedRequest, campaign: Campaign, distribution_form: DistributionForm | None = None
+) -> HttpResponse:
+    user = request.user
+    may_write = user.can_manage(campaign.organization)
+    deliveries = list(
+        campaign.deliveries.select_related(
+            "document", "document__location", "document__to_location", "document__reversed_by", "outlet"
+        ).order_by("-document__date", "-pk")
+    )
     by_town = (
         campaign.distributions.values("town__name")
-        .annotate(households=Sum("households"))
+        .annotate(households=Sum("households"), records=Count("pk"))
         .order_by("town__code")
     )
+    can_distribute = may_write and user.has_perm(DISTRIBUTE)
+    if distribution_form is None and can_distribute:
+        distribution_form = DistributionForm(user=user, campaign=campaign)
+    distributions = campaign.distributions.select_related("town", "member").order_by("-day", "-pk")
     return render(
         request,
         "supply/campaign_detail.html",
         {
             "campaign": campaign,
             "summary": actions.campaign_summary(campaign),
-            "deliveries": campaign.deliveries.select_related("document", "document__to_location", "outlet"),
+            "deliveries": deliveries,
             "by_town": by_town,
+            "distributions": distributions[:50],
+            "distribution_count": distributions.count(),
+            "distribution_form": distribution_form if can_distribute else None,
+            "can_edit": may_write and user.has_perm("supply.change_campaign"),
+            "can_deliver": may_write and user.has_perms(DELIVER),
+            "can_reverse": may_write and user.has_perms(REVERSE_DELIVERY),
         },
     )
+
+
+@login_required
+def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _campaign_page(request, _campaign(request, pk))
+
+
+@login_required
+def campaign_deliver(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A delivery to a township outlet: a transfer from the warehouse, confirmed at once, or nothing."""
+    campaign = _campaign(request, pk, *DELIVER)
+    data = request.POST if request.method == "POST" else None
+    form = DeliveryForm(data, user=request.user, campaign=campaign)
+    lines = DeliveryLines(data, user=request.user)
+    trade_errors: list[str] = []
+    if data is not None and form.is_valid() and lines.is_valid():
+        source, outlet = form.cleaned_data["source"], form.cleaned_data["outlet"]
+        spec = DocumentSpec(
+            kind=Document.Kind.TRANSFER,
+            organization=source.organization,
+            location=source,
+            to_location=outlet.location,
+            channel=Document.Channel.DISTRIBUTION,
+            note=form.cleaned_data["note"] or campaign.name,
+            lines=[
+                LineSpec(
+                    row["product"],
+                    quantity=None if row["package"] else row["quantity"],
+                    package=row["package"],
+                    package_quantity=row["quantity"] if row["package"] else None,
+                    batch=row.get("batch"),
+                )
+                for row in lines.filled()
+            ],
+        )
+        try:
+            document = actions.deliver(request.user, campaign, spec, outlet)
+        except TradeError as exc:
+            trade_errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("Delivered to %(outlet)s: transfer %(number)s confirmed.")
+                % {"outlet": outlet.name, "number": document.number},
+            )
+            return redirect(campaign.get_absolute_url())
+    return render(
+        request,
+        "supply/campaign_delivery_form.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "lines": lines,
+            "trade_errors": trade_errors,
+            "title": _("Record a delivery"),
+        },
+    )
+
+
+@login_required
+def campaign_reverse_delivery(request: AuthedRequest, pk: int, delivery_pk: int) -> HttpResponse:
+    """Take a delivery back by reversing its transfer; the campaign's figures then leave it out."""
+    campaign = _campaign(request, pk, *REVERSE_DELIVERY)
+    delivery = get_object_or_404(
+        CampaignDelivery.objects.select_related("document", "document__location", "document__to_location"),
+        campaign=campaign,
+        pk=delivery_pk,
+    )
+    document = delivery.document
+    form = ReverseForm(request.POST if request.method == "POST" else None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            reversal = reverse_document(document, request.user, form.cleaned_data["reason"])
+        except TradeError as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("Delivery %(number)s reversed by %(reversal)s; the campaign no longer counts it.")
+                % {"number": document.number, "reversal": reversal.number},
+            )
+            return redirect(campaign.get_absolute_url())
+    return render(
+        request,
+        "supply/campaign_reverse_delivery.html",
+        {
+            "campaign": campaign,
+            "delivery": delivery,
+            "document": document,
+            "lines": document.lines.select_related("product", "package"),
+            "form": form,
+            "errors": errors,
+            "reversible": document.status == Document.Status.CONFIRMED,
+            "title": _("Reverse a delivery"),
+        },
+    )
+
+
+@login_required
+def campaign_distribute(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Households reached: saved and back to the campaign, or the campaign page with the form's errors."""
+    campaign = _campaign(request, pk, DISTRIBUTE)
+    if request.method != "POST":
+        return redirect(campaign.get_absolute_url() + "#distribute")
+    form = DistributionForm(request.POST, user=request.user, campaign=campaign)
+    if not form.is_valid():
+        return _campaign_page(request, campaign, form)
+    with transaction.atomic():
+        distribution = form.save()
+    messages.success(
+        request,
+        _("Recorded: %(town)s, %(households)s households on %(day)s.")
+        % {
+            "town": distribution.town.name,
+            "households": distribution.households,
+            "day": distribution.day.isoformat(),
+        },
+    )
+    return redirect(campaign.get_absolute_url() + "#distribute")
