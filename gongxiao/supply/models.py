@@ -258,6 +258,13 @@ class CampaignDistribution(models.Model):
     class Meta:
         verbose_name = _("campaign distribution")
         verbose_name_plural = _("campaign distributions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "member"],
+                condition=models.Q(member__isnull=False),
+                name="uniq_campaign_member",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.town} · {self.households}"
