@@ -7,8 +7,6 @@ writes their coop's stores only; the county office sees the county.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongxiao.core import clock
+from gongxiao.core import clock, files
 from gongxiao.core.http import AuthedRequest
 from gongxiao.core.listing import ListColumn, ListPage, field_column
 from gongxiao.core.scope import get_visible_or_404
@@ -41,14 +39,7 @@ LICENCES = (gettext_lazy("Pesticide business licences"), "supply:licences")
 STORE_KINDS = (Outlet.Kind.CHAIN_STORE, Outlet.Kind.DIRECT_STORE)
 # 《农药经营许可证管理办法》: a licence lasts five years (domain-rules.md).
 LICENCE_YEARS = 5
-PHOTO_MAX_MB = 10
-# The first bytes of the picture formats a phone takes or a clerk scans.
-PHOTO_SIGNATURES: list[tuple[str, Callable[[bytes], bool]]] = [
-    ("jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
-    ("png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
-    ("webp", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
-]
-PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+PHOTO_MAX_MB = files.PHOTO_MAX_MB
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -137,19 +128,13 @@ class AssessmentForm(forms.ModelForm):
         )
         if not self.instance.pk:
             self.fields["assessed_on"].initial = clock.today()
-        self.fields["photo"].widget = forms.FileInput(
-            attrs={"accept": ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp"}
+        self.fields["photo"].widget = files.photo_widget()
+        self.fields["photo"].help_text = files.photo_help(
+            reverse("supply:assessment_photo", args=[self.instance.pk])
+            if self.instance.pk and self.instance.photo
+            else None,
+            PHOTO_MAX_MB,
         )
-        help_text = _("JPG, PNG or WebP, at most %(mb)s MB.") % {"mb": PHOTO_MAX_MB}
-        if self.instance.pk and self.instance.photo:
-            self.fields["photo"].help_text = format_html(
-                '{} <a href="{}" target="_blank">{}</a>',
-                help_text + " " + _("Choose a file to replace the current photo:"),
-                reverse("supply:assessment_photo", args=[self.instance.pk]),
-                _("current photo"),
-            )
-        else:
-            self.fields["photo"].help_text = help_text
 
     def clean_assessed_on(self) -> dt.date:
         day = self.cleaned_data["assessed_on"]
@@ -161,28 +146,7 @@ class AssessmentForm(forms.ModelForm):
         upload = self.cleaned_data.get("photo")
         if not upload or upload == self.instance.photo:
             return upload  # nothing new uploaded
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in PHOTO_EXTENSIONS:
-            raise forms.ValidationError(
-                _("“%(name)s” is not a photo: upload a JPG, PNG or WebP picture.") % {"name": upload.name}
-            )
-        if upload.size > PHOTO_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                _("The photo is %(size).1f MB; at most %(mb)s MB. Take it at a lower resolution.")
-                % {"size": upload.size / 1024 / 1024, "mb": PHOTO_MAX_MB}
-            )
-        upload.seek(0)
-        head = upload.read(12)
-        upload.seek(0)
-        kind = next((name for name, matches in PHOTO_SIGNATURES if matches(head)), None)
-        if kind is None:
-            raise forms.ValidationError(
-                _("“%(name)s” is not a JPG, PNG or WebP picture (the file's content is something else).")
-                % {"name": upload.name}
-            )
-        # A name of our own: the clerk's file name says nothing and may not be safe in a path.
-        upload.name = f"{uuid.uuid4().hex}.{kind}"
-        return upload
+        return files.check_photo(upload, PHOTO_MAX_MB)
 
     def save(self, commit: bool = True) -> UnificationAssessment:
         replaced = self.initial.get("photo") if "photo" in self.changed_data else None
@@ -358,18 +322,7 @@ def assessment_photo(request: AuthedRequest, pk: int) -> FileResponse:
     if not request.user.has_perm("supply.view_unificationassessment"):
         raise Http404
     assessment = get_visible_or_404(UnificationAssessment.objects.all(), request.user, pk=pk)
-    if not assessment.photo:
-        raise Http404
-    try:
-        handle = assessment.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = mimetypes.guess_type(assessment.photo.name or "")[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return files.serve_private_file(assessment.photo)
 
 
 # ---------------------------------------------------------------- pesticide business licences
