@@ -76,7 +76,11 @@ SECTIONS: list[Section] = [
         "market",
         _("Marketing and services"),
         "shop",
-        [Entry(_("Outlets"), "network:outlets", "network.view_outlet", "geo")],
+        [
+            Entry(_("Service network"), "network:overview", "network.view_outlet", "diagram-2"),
+            Entry(_("Outlets"), "network:outlets", "network.view_outlet", "geo"),
+            Entry(_("Outlet map"), "network:map", "network.view_outlet", "pin-map"),
+        ],
     ),
     Section("credit", _("Credit cooperation"), "bank"),
     Section("assets", _("Assets and finance"), "building"),

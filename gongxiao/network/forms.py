@@ -7,21 +7,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongxiao.commerce.models import Location
-from gongxiao.core import clock
+from gongxiao.core import files
 from gongxiao.core.forms import ScopedModelForm
 from gongxiao.core.models import Region
-from gongxiao.network.models import Outlet
+from gongxiao.network.models import Outlet, OutletPhoto, Service, store_location
 
 STORE_KINDS = (Outlet.Kind.CHAIN_STORE, Outlet.Kind.DIRECT_STORE)
-FIRST_YEAR = 1949
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    """Towns and villages, a village labelled with its town ("桥头镇上村") without a query per option."""
+class TownLabels:
+    """Labels a village with its town ("桥头镇上村") without a query per option."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._towns: dict[str, str] | None = None
+    _towns: dict[str, str] | None = None
 
     def label_from_instance(self, obj: Region) -> str:
         if obj.level != Region.Level.VILLAGE:
@@ -31,7 +28,21 @@ class RegionChoiceField(forms.ModelChoiceField):
         return self._towns.get(obj.path[: 2 * Region.steplen], "") + obj.name
 
 
+class RegionChoiceField(TownLabels, forms.ModelChoiceField):
+    """Towns and villages, a village labelled with its town."""
+
+
+class VillagesField(TownLabels, forms.ModelMultipleChoiceField):
+    """Villages, each labelled with its town."""
+
+
 class OutletForm(ScopedModelForm):
+    service_list = forms.MultipleChoiceField(
+        label=_("services offered"),
+        choices=Service.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     create_location = forms.BooleanField(
         label=_("Create the store's stock location when none is chosen"),
         required=False,
@@ -55,10 +66,17 @@ class OutletForm(ScopedModelForm):
             "latitude",
             "opened_year",
             "renovated_year",
+            "grade",
+            "grade_status",
+            "declared_year",
             "hub",
+            "villages",
+            "service_list",
             "location",
             "create_location",
         ]
+
+    field_order = Meta.fields
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,29 +101,25 @@ class OutletForm(ScopedModelForm):
             .order_by("code")
         )
         self.fields["location"].help_text = _("Stores need one; leave it empty to create it with the outlet.")
+        self.fields["villages"] = VillagesField(
+            queryset=Region.objects.filter(level=Region.Level.VILLAGE).order_by("path"),
+            label=_("villages served"),
+            required=False,
+            help_text=_(
+                "The villages this outlet serves besides its own; they count as covered while it operates."
+            ),
+        )
+        self.fields["service_list"].initial = self.instance.service_list()
+        self.fields["grade"].help_text = _("Farm service centres only.")
+        self.fields["declared_year"].help_text = _(
+            "The year the grade was declared to the province, city or county."
+        )
         if self.instance.pk and self.instance.location_id:
             self.fields["create_location"].initial = False
 
-    def _clean_year(self, name: str) -> int | None:
-        year = self.cleaned_data.get(name)
-        last = clock.today().year + 10
-        if year is not None and not FIRST_YEAR <= year <= last:
-            raise forms.ValidationError(
-                _("Enter a year between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": last}
-            )
-        return year
-
-    def clean_opened_year(self) -> int | None:
-        return self._clean_year("opened_year")
-
-    def clean_renovated_year(self) -> int | None:
-        return self._clean_year("renovated_year")
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        opened, renovated = data.get("opened_year"), data.get("renovated_year")
-        if opened and renovated and renovated < opened:
-            self.add_error("renovated_year", _("The renovation year is before the opening year."))
+        self.instance.services = ",".join(data.get("service_list") or [])
         organization, location = data.get("organization"), data.get("location")
         # Problems with the location are reported in _post_clean, in place of Outlet.clean's shorter message.
         self.location_problem = None
@@ -129,13 +143,10 @@ class OutletForm(ScopedModelForm):
                     "A stock location with the code %(code)s already exists: choose it, or give the outlet another code."
                 ) % {"code": data["code"]}
             else:
-                self.new_location = Location(
-                    organization=organization,
-                    code=data["code"],
-                    name=data.get("name", ""),
-                    kind=Location.Kind.STORE,
-                    address=data.get("address", ""),
+                self.new_location = store_location(
+                    organization, data["code"], data.get("name", ""), data.get("address", "")
                 )
+        self.instance.location_pending = self.creates_location
         return data
 
     def _post_clean(self) -> None:
@@ -166,3 +177,19 @@ class OutletForm(ScopedModelForm):
         else:
             self.save_m2m = after_outlet_saved  # type: ignore[method-assign]
         return outlet
+
+
+class OutletPhotoForm(forms.ModelForm):
+    class Meta:
+        model = OutletPhoto
+        fields = ["photo", "caption", "taken_on"]
+        widgets = {"taken_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["photo"].widget = files.photo_widget()
+        self.fields["photo"].help_text = files.photo_help()
+
+    def clean_photo(self) -> Any:
+        return files.check_photo(self.cleaned_data["photo"])
