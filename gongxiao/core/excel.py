@@ -237,10 +237,19 @@ class Importer:
     columns: ClassVar[list[Column]]
     key_fields: ClassVar[tuple[str, ...]]
     compare_fields: ClassVar[tuple[str, ...]]
+    # A file exported by another system (an online mall) has columns the import does not read:
+    # True ignores them instead of refusing the file.
+    ignores_other_columns: ClassVar[bool] = False
 
     def __init__(self, user: Any, organization: Any) -> None:
         self.user = user
         self.organization = organization
+
+    @classmethod
+    def bind(cls, argument: str) -> type[Importer]:
+        """The variant of this importer for one record, registered as "name:argument" (a sales
+        channel's own columns); LookupError when there is no such record."""
+        raise KeyError(argument)
 
     # -- hooks for subclasses
 
@@ -258,6 +267,14 @@ class Importer:
     def may_change(self, instance: models.Model) -> bool:
         """May this user overwrite an existing row? Refused rows become row errors."""
         return bool(self.user.can_manage(instance.organization))  # type: ignore[attr-defined]
+
+    def check_existing(self, instance: models.Model, values: dict[str, Any]) -> None:
+        """Raise RowError when the stored row may not take the file's values (a confirmed order whose
+        quantity the file changes); only `compare_fields` are written, the others are ignored."""
+
+    def check_writes(self, new: list[dict[str, Any]], changed: list[models.Model]) -> list[str]:
+        """Problems of the file as a whole, once every row passed (the stock all its orders need)."""
+        return []
 
     def build(self, values: dict[str, Any]) -> models.Model:
         return self.model(**values)
@@ -335,7 +352,24 @@ class Importer:
             return buffer.getvalue()
 
 
-IMPORTERS: dict[str, type[Importer]] = {}
+class ImporterRegistry(dict[str, type[Importer]]):
+    """Importers by name; "name:argument" is importer `name` bound to one record (`Importer.bind`),
+    so that an import job, its confirmation and the command line find a channel's own importer."""
+
+    def __missing__(self, name: str) -> type[Importer]:
+        base, colon, argument = name.partition(":")
+        if not colon or not dict.__contains__(self, base):
+            raise KeyError(name)
+        return dict.__getitem__(self, base).bind(argument)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[name]
+        except LookupError:
+            return default
+
+
+IMPORTERS: ImporterRegistry = ImporterRegistry()
 
 
 def register(importer: type[Importer]) -> type[Importer]:
@@ -343,7 +377,9 @@ def register(importer: type[Importer]) -> type[Importer]:
     return importer
 
 
-def read_rows(file: IO[bytes] | str) -> list[list[Any]]:
+def read_rows(file: IO[bytes] | str | list[list[Any]]) -> list[list[Any]]:
+    if isinstance(file, list):  # rows already read (a JSON push): header first
+        return file
     if isinstance(file, str):
         workbook = CalamineWorkbook.from_path(file)
     else:
@@ -363,7 +399,7 @@ def _header_map(importer: Importer, header: list[Any], result: ImportResult) -> 
             if wanted[text] in mapping.values():
                 result.add_error(1, text, _("this column appears twice"))
             mapping[index] = wanted[text]
-        elif text:
+        elif text and not importer.ignores_other_columns:
             # A column the template does not have would be dropped without a word: refuse it.
             result.add_error(1, text, _("not a column of this template; use the template's column names"))
     present = {column.field for column in mapping.values()}
@@ -378,7 +414,7 @@ _UNSEEN = object()
 
 def run_import(
     importer: Importer,
-    file: IO[bytes] | str,
+    file: IO[bytes] | str | list[list[Any]],
     *,
     dry_run: bool,
     progress: Callable[[int, int], None] | None = None,
@@ -494,6 +530,11 @@ def run_import(
                 _("already registered by another organization; ask them or the county office"),
             )
             continue
+        try:
+            importer.check_existing(current, cleaned)
+        except (RowError, ValidationError) as exc:
+            add_error(number, exc.column if isinstance(exc, RowError) else "", _message(exc))
+            continue
         changed = False
         for name in importer.compare_fields:
             if name in cleaned and getattr(current, name) != cleaned[name]:
@@ -503,6 +544,9 @@ def run_import(
             to_update.append(current)
         else:
             result.unchanged += 1
+    if not result.errors:
+        for message in importer.check_writes(to_create, to_update):
+            add_error(0, "", message)
     result.created = len(to_create)
     result.updated = len(to_update)
     if result.errors:
