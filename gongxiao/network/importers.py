@@ -37,7 +37,15 @@ _service = excel.choice_parser(Service.choices)
 
 
 def _services(value: Any) -> str:
-    return service_codes(_service(word) for word in _words(value))
+    codes = []
+    for word in _words(value):
+        try:
+            codes.append(_service(word))
+        except excel.RowError as exc:
+            raise excel.RowError(
+                _("unknown service “%(word)s”; %(choices)s") % {"word": word, "choices": exc.message}
+            ) from None
+    return service_codes(codes)
 
 
 def _year(value: Any) -> int:
