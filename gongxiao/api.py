@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from gongxiao.caravan.api import router as caravan_router
 from gongxiao.commerce.api import router as commerce_router
 from gongxiao.core.api import AUTH, pydantic_errors
 from gongxiao.core.api import router as core_router
@@ -22,6 +23,7 @@ api.add_router("/", members_router)
 api.add_router("/", commerce_router)
 api.add_router("/", supply_router)
 api.add_router("/", reserve_router)
+api.add_router("/", caravan_router)
 
 
 @api.exception_handler(NinjaValidationError)

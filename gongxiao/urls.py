@@ -17,6 +17,7 @@ urlpatterns = [
     path("trade/", include("gongxiao.commerce.urls")),
     path("supply/", include("gongxiao.supply.urls")),
     path("network/", include("gongxiao.network.urls")),
+    path("caravan/", include("gongxiao.caravan.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -53,6 +53,7 @@ ROLES: dict[str, list[str]] = {
         "commerce.*",
         "network.*",
         "supply.*",
+        "caravan.*",
         "auth.view_group",
         "auth.change_group",
         "axes.*",
@@ -64,6 +65,7 @@ ROLES: dict[str, list[str]] = {
         "commerce.view_*",
         "network.view_*",
         "supply.view_*",
+        "caravan.view_*",
     ],
     DEPARTMENT_STAFF: [
         "core.view_organization",
@@ -74,6 +76,7 @@ ROLES: dict[str, list[str]] = {
         "commerce.*",
         "network.*",
         "supply.*",
+        "caravan.*",
     ],
     BOOKKEEPER: [
         "core.view_organization",
@@ -81,9 +84,19 @@ ROLES: dict[str, list[str]] = {
         "members.view_*",
         "commerce.view_*",
         "supply.view_campaign",
+        "caravan.view_*",
     ],
     STORE_CLERK: ["core.view_region", "members.view_member", "supply.view_unificationassessment", *SELLING],
-    TRUCK_CREW: ["core.view_region", "members.view_member", *SELLING],
+    # A crew sees only the vehicles they are on (no caravan.view_fleet) and records trips from the phone.
+    TRUCK_CREW: [
+        "core.view_region",
+        "members.view_member",
+        *SELLING,
+        "caravan.view_vehicle",
+        "caravan.view_trip",
+        "caravan.record_trip",
+        "caravan.view_producepurchase",
+    ],
     FUND_MANAGER: ["core.view_region", "members.view_member"],
 }
 

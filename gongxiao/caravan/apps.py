@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CaravanConfig(AppConfig):
+    name = "gongxiao.caravan"
+    label = "caravan"
+    verbose_name = _("Caravan trucks")

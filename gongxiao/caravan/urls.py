@@ -1,0 +1,30 @@
+from django.urls import path
+
+from gongxiao.caravan import phone_views, views
+
+app_name = "caravan"
+
+urlpatterns = [
+    path("", views.statistics_page, name="stats"),
+    path("vehicles/", views.VehicleList.as_view(), name="vehicles"),
+    path("vehicles/new/", views.vehicle_edit, name="vehicle_create"),
+    path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle"),
+    path("vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle_edit"),
+    path("routes/", views.RouteList.as_view(), name="routes"),
+    path("routes/new/", views.route_edit, name="route_create"),
+    path("routes/<int:pk>/", views.route_detail, name="route"),
+    path("routes/<int:pk>/edit/", views.route_edit, name="route_edit"),
+    path("trips/", views.TripList.as_view(), name="trips"),
+    path("trips/new/", views.trip_create, name="trip_create"),
+    path("trips/<int:pk>/", views.trip_detail, name="trip"),
+    path("trips/<int:pk>/cancel/", views.trip_cancel, name="trip_cancel"),
+    path("trips/<int:pk>/run-sheet/", views.run_sheet, name="run_sheet"),
+    path("preorders/", views.PreOrderList.as_view(), name="preorders"),
+    path("preorders/new/", views.preorder_edit, name="preorder_create"),
+    path("preorders/<int:pk>/", views.preorder_edit, name="preorder_edit"),
+    path("preorders/<int:pk>/cancel/", views.preorder_cancel, name="preorder_cancel"),
+    path("purchases/", views.PurchaseList.as_view(), name="purchases"),
+    path("purchases/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("phone/", phone_views.phone, name="phone"),
+    path("phone/sw.js", phone_views.service_worker, name="phone_sw"),
+]
