@@ -13,6 +13,7 @@ from gongxiao.caravan.api import router as caravan_router
 from gongxiao.commerce.api import router as commerce_router
 from gongxiao.core.api import AUTH, pydantic_errors
 from gongxiao.core.api import router as core_router
+from gongxiao.market.api import router as market_router
 from gongxiao.members.api import router as members_router
 from gongxiao.network.api import router as network_router
 from gongxiao.supply.api import router as supply_router
@@ -25,6 +26,7 @@ api.add_router("/", commerce_router)
 api.add_router("/", network_router)
 api.add_router("/", supply_router)
 api.add_router("/", reserve_router)
+api.add_router("/", market_router)
 api.add_router("/", caravan_router)
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongxiao.commerce",
     "gongxiao.network",
     "gongxiao.supply",
+    "gongxiao.market",
     "gongxiao.caravan",
 ]
 

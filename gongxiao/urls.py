@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/", include("gongxiao.members.urls")),
     path("trade/", include("gongxiao.commerce.urls")),
     path("supply/", include("gongxiao.supply.urls")),
+    path("market/", include("gongxiao.market.urls")),
     path("network/", include("gongxiao.network.urls")),
     path("caravan/", include("gongxiao.caravan.urls")),
     path("api/", api.urls),

@@ -77,6 +77,11 @@ SECTIONS: list[Section] = [
         _("Marketing and services"),
         "shop",
         [
+            Entry(_("Sales channels"), "market:channels", "market.view_channel", "cart4"),
+            Entry(_("Sales events"), "market:events", "market.view_channel", "calendar-event"),
+            Entry(_("Channel orders"), "market:orders", "market.view_channelorder", "receipt-cutoff"),
+            Entry(_("Sales statistics"), "market:statistics", "market.view_channelorder", "bar-chart"),
+            Entry(_("Regional brands"), "market:brands", "market.view_brand", "award"),
             Entry(_("Service network"), "network:overview", "network.view_outlet", "diagram-2"),
             Entry(_("Outlets"), "network:outlets", "network.view_outlet", "geo"),
             Entry(_("Outlet map"), "network:map", "network.view_outlet", "pin-map"),

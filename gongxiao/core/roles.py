@@ -53,6 +53,7 @@ ROLES: dict[str, list[str]] = {
         "commerce.*",
         "network.*",
         "supply.*",
+        "market.*",
         "caravan.*",
         "auth.view_group",
         "auth.change_group",
@@ -65,6 +66,7 @@ ROLES: dict[str, list[str]] = {
         "commerce.view_*",
         "network.view_*",
         "supply.view_*",
+        "market.view_*",
         "caravan.view_*",
     ],
     DEPARTMENT_STAFF: [
@@ -76,6 +78,7 @@ ROLES: dict[str, list[str]] = {
         "commerce.*",
         "network.*",
         "supply.*",
+        "market.*",
         "caravan.*",
     ],
     BOOKKEEPER: [
@@ -84,9 +87,19 @@ ROLES: dict[str, list[str]] = {
         "members.view_*",
         "commerce.view_*",
         "supply.view_campaign",
+        "market.view_*",
         "caravan.view_*",
     ],
-    STORE_CLERK: ["core.view_region", "members.view_member", "supply.view_unificationassessment", *SELLING],
+    STORE_CLERK: [
+        "core.view_region",
+        "members.view_member",
+        "supply.view_unificationassessment",
+        *SELLING,
+        # a fair's stall is staffed by store clerks
+        "market.view_channel",
+        "market.view_channelorder",
+        "market.sell_at_stall",
+    ],
     # A crew sees only the vehicles they are on (no caravan.view_fleet) and records trips from the phone.
     TRUCK_CREW: [
         "core.view_region",

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from gongxiao.market import stall_views, views
+
+app_name = "market"
+
+urlpatterns = [
+    path("", views.ChannelList.as_view(), name="channels"),
+    path("channels/new/", views.channel_edit, name="channel_create"),
+    path("channels/<int:pk>/", views.channel_detail, name="channel"),
+    path("channels/<int:pk>/edit/", views.channel_edit, name="channel_edit"),
+    path("channels/<int:pk>/columns/", views.channel_mapping, name="channel_mapping"),
+    path("channels/<int:pk>/import/", views.channel_import, name="channel_import"),
+    path("channels/<int:pk>/template.xlsx", views.channel_template, name="channel_template"),
+    path("channels/<int:pk>/token/", views.channel_token, name="channel_token"),
+    path("channels/<int:pk>/post/", views.channel_post, name="channel_post"),
+    path("channels/<int:pk>/stall/", stall_views.stall, name="stall"),
+    path("channels/<int:pk>/stall/search/", stall_views.stall_search, name="stall_search"),
+    path("channels/<int:pk>/stall/add/", stall_views.stall_add, name="stall_add"),
+    path("channels/<int:pk>/stall/lines/<int:index>/", stall_views.stall_update, name="stall_update"),
+    path("channels/<int:pk>/stall/checkout/", stall_views.stall_checkout, name="stall_checkout"),
+    path("channels/<int:pk>/stall/cancel/", stall_views.stall_cancel, name="stall_cancel"),
+    path("channels/<int:pk>/stall/close/", stall_views.stall_close, name="stall_close"),
+    path("events/", views.EventList.as_view(), name="events"),
+    path("orders/", views.OrderList.as_view(), name="orders"),
+    path("brands/", views.BrandList.as_view(), name="brands"),
+    path("brands/new/", views.brand_edit, name="brand_create"),
+    path("brands/<int:pk>/", views.brand_detail, name="brand"),
+    path("brands/<int:pk>/edit/", views.brand_edit, name="brand_edit"),
+    path("statistics/", views.statistics_page, name="statistics"),
+]
