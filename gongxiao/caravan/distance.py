@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_ROAD_FACTOR = 1.4  # mountain roads: the road is about 1.4 times the straight line
 DEFAULT_SPEED_KMH = 35.0
-UNREACHABLE = 10**9  # metres and seconds of an edge a vehicle may not use (far beyond any shift)
+# metres and seconds of an edge a truck may not use: ten days, beyond any shift of a week's plan, yet
+# small enough that the solver's penalty for the time it would take cannot overflow
+UNREACHABLE = 864_000
 
 
 @dataclass(frozen=True)

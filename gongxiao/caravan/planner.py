@@ -39,7 +39,6 @@ from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import numpy as np
 from django.utils.translation import gettext as _
 
 from .distance import (
@@ -930,7 +929,15 @@ def _penalty_scale(prep: _Prepared) -> float:
         for v in prep.problem.vehicles
     ]
     positive = [c for c in per_second if c > 0]
-    return max(1.0, min(positive)) if positive else 1.0
+    scale = max(1.0, min(positive)) if positive else 1.0
+    # PyVRP multiplies a penalty by the excess (kg, seconds late) in 64-bit integers: keep the worst
+    # case (every village late by the unreachable time, every kg too much) well inside that
+    stops = prep.problem.stops
+    worst = max(
+        (len(stops) + 1) * UNREACHABLE,
+        sum(s.delivery_kg + s.pickup_kg for s in stops),
+    )
+    return min(scale, 2.0**60 / worst / 100_000.0)
 
 
 def _problem_data(prep: _Prepared) -> tuple[Any, list[tuple[int, int]]]:
