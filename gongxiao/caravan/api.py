@@ -269,7 +269,7 @@ def create_preorder(request: AuthedRequest, payload: PreOrderIn) -> Any:
         created_by=request.user,
         created_at=clock.now(),
     )
-    return 201, order
+    return order
 
 
 # ---------------------------------------------------------------- statistics

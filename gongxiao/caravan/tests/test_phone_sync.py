@@ -47,7 +47,7 @@ def _send(client, entries, **extra):
 
 def _batch(trucks):
     trip = trucks.trip_a
-    first, second = TripStop.objects.filter(trip=trip).order_by("position")
+    first = TripStop.objects.get(trip=trip, position=1)
     return [
         _entry("start_trip", trip, odometer_start="12000.0"),
         _entry("arrive", trip, first),
