@@ -364,12 +364,12 @@ def bench_county(limit: float, seed: int, pickups: bool = True) -> dict[str, Any
     print(
         f"   {name}: PyVRP {ours} yuan ({len(pyvrp_plan.routes)} routes, {pyvrp_plan.km:.1f} km, "
         f"{len(pyvrp_plan.served())} villages served, {pyvrp_plan.iterations} iterations, first feasible "
-        f"{_fmt_s(first)} s); OR-Tools {theirs if theirs is not None else 'no feasible plan'}"
+        f"{_fmt_s(first)} s); OR-Tools {'' if theirs is not None else 'no feasible plan, '}"
         + (
-            f" ({ort_plan.objective} yuan, {len(ort_plan.routes)} routes, {ort_plan.km:.1f} km, {len(ort_plan.served())} villages served, "
+            f"{ort_plan.objective} yuan ({len(ort_plan.routes)} routes, {ort_plan.km:.1f} km, {len(ort_plan.served())} villages served, "
             f"first solution {_fmt_s(ort_first)} s)"
             if ort_plan is not None
-            else " (no solution)"
+            else "no solution"
         ),
         flush=True,
     )
