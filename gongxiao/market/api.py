@@ -15,7 +15,7 @@ from django.db import IntegrityError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Response
@@ -256,7 +256,7 @@ def post_channel(request: AuthedRequest, channel_id: int) -> Any:
     except TradeError as exc:
         return _refusal(exc)
     if document is None:
-        return 204, None
+        return Status(204, None)
     return document
 
 
@@ -307,7 +307,7 @@ def stall_sale(request: AuthedRequest, channel_id: int, payload: StallSaleIn) ->
         return _refusal(exc)
     for order in orders:
         order.product = products[order.product_id]
-    return 201, orders
+    return Status(201, orders)
 
 
 # ---------------------------------------------------------------- a mall pushes its orders
