@@ -32,6 +32,19 @@ ZERO = Decimal("0")
 
 
 class BrandQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any) -> BrandQuerySet:
+        """A regional brand is the county's: seen in the owner's subtree and by everyone below its
+        ancestors, as a product catalog is (written only within the owner's subtree)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_all_organizations:
+            return self
+        org = user.scope_organization
+        if org is None:
+            return self.none()
+        ancestors = [org.path[:n] for n in range(org.steplen, len(org.path), org.steplen)]
+        return self.filter(Q(organization__path__startswith=org.path) | Q(organization__path__in=ancestors))
+
     def search(self, text: str) -> BrandQuerySet:
         text = text.strip()
         if not text:

@@ -244,3 +244,14 @@ def test_anonymous_is_sent_to_login_and_the_api_refuses(world):
         ).status_code
         == 401
     )
+
+
+def test_a_county_brand_is_seen_below_the_federation_but_written_only_there(world, client_a):
+    market, _fair, _brand = world
+    county_brand = Brand.objects.create(organization=market.county.federation, name="瓯越鲜风")
+    before = _snapshot()
+    assert county_brand.name in client_a.get("/market/brands/").content.decode()
+    assert client_a.get(f"/market/brands/{county_brand.pk}/").status_code == 200
+    assert client_a.get(f"/market/brands/{county_brand.pk}/edit/").status_code == 403
+    assert client_a.post(f"/market/brands/{county_brand.pk}/edit/", {"name": "改名"}).status_code == 403
+    assert _snapshot() == before
