@@ -59,6 +59,20 @@ def _coordinate(value: Any) -> Decimal:
     return excel.parse_decimal(value, 6)
 
 
+def _choice_column(header: Any, field: str, choices: Any, width: int, **kwargs: Any) -> excel.Column:
+    """A column whose cells take a choice's code or label, with the labels as the template's dropdown."""
+    return excel.Column(
+        header,
+        field,
+        kwargs.pop("required", False),
+        excel.choice_parser(choices),
+        excel.choice_labels(choices),
+        width,
+        repeats=True,
+        **kwargs,
+    )
+
+
 def _header(field: str) -> str:
     column = next(c for c in OutletImporter.columns if c.field == field)
     return str(column.header)
@@ -112,22 +126,12 @@ class OutletImporter(excel.Importer):
     columns = [
         excel.Column(gettext_lazy("outlet code"), "code", True, width=12),
         excel.Column(gettext_lazy("outlet name"), "name", True, width=26),
-        excel.Column(
-            gettext_lazy("outlet kind"),
-            "kind",
-            True,
-            excel.choice_parser(Outlet.Kind.choices),
-            excel.choice_labels(Outlet.Kind.choices),
-            18,
-            repeats=True,
-        ),
-        excel.Column(
+        _choice_column(gettext_lazy("outlet kind"), "kind", Outlet.Kind.choices, 18, required=True),
+        _choice_column(
             gettext_lazy("status"),
             "status",
-            parse=excel.choice_parser(Outlet.Status.choices),
-            choices=excel.choice_labels(Outlet.Status.choices),
-            width=8,
-            repeats=True,
+            Outlet.Status.choices,
+            8,
             help=gettext_lazy("Operating when empty"),
         ),
         excel.Column(
@@ -164,14 +168,7 @@ class OutletImporter(excel.Importer):
                 "Code of the centre this outlet belongs to: stored already, or in an earlier row"
             ),
         ),
-        excel.Column(
-            gettext_lazy("build type"),
-            "build_type",
-            parse=excel.choice_parser(Outlet.Build.choices),
-            choices=excel.choice_labels(Outlet.Build.choices),
-            width=8,
-            repeats=True,
-        ),
+        _choice_column(gettext_lazy("build type"), "build_type", Outlet.Build.choices, 8),
         excel.Column(
             gettext_lazy("year built or renovated"),
             "build_year",
@@ -187,23 +184,14 @@ class OutletImporter(excel.Importer):
             repeats=True,
             help=gettext_lazy("For a renovated outlet: the year it first opened, if known"),
         ),
-        excel.Column(
+        _choice_column(
             gettext_lazy("centre grade"),
             "grade",
-            parse=excel.choice_parser(Outlet.Grade.choices),
-            choices=excel.choice_labels(Outlet.Grade.choices),
-            width=10,
-            repeats=True,
+            Outlet.Grade.choices,
+            10,
             help=gettext_lazy("Farm service centres only"),
         ),
-        excel.Column(
-            gettext_lazy("grade declaration"),
-            "grade_status",
-            parse=excel.choice_parser(Outlet.GradeStatus.choices),
-            choices=excel.choice_labels(Outlet.GradeStatus.choices),
-            width=10,
-            repeats=True,
-        ),
+        _choice_column(gettext_lazy("grade declaration"), "grade_status", Outlet.GradeStatus.choices, 10),
         excel.Column(gettext_lazy("declared in"), "declared_year", parse=_year, width=10, repeats=True),
         excel.Column(
             gettext_lazy("services offered"),

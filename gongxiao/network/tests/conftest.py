@@ -26,9 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
+from gongxiao.core import roles
 from gongxiao.core.models import Region
-from gongxiao.core.testing import County
+from gongxiao.core.testing import County, make_user
 from gongxiao.network.models import Outlet
 
 
@@ -94,3 +96,23 @@ def build_network(county: County) -> Network:
 @pytest.fixture
 def network(county) -> Network:
     return build_network(county)
+
+
+def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(network, leader_client, client_a, client_b) -> dict[str, Client]:  # type: ignore[no-untyped-def]
+    """The leader, clerks A and B, a store clerk and a fund manager of coop A, and an anonymous visitor."""
+    county = network.county
+    return {
+        "leader": leader_client,
+        "a": client_a,
+        "b": client_b,
+        "store": logged_in(make_user("store_1", county.coop_a, roles.STORE_CLERK)),
+        "fund": logged_in(make_user("fund_1", county.coop_a, roles.FUND_MANAGER)),
+        "anonymous": Client(),
+    }

@@ -7,9 +7,7 @@ import pytest
 from django.test import Client
 
 from gongxiao.commerce.models import Location
-from gongxiao.core import roles
 from gongxiao.core.models import ApiToken
-from gongxiao.core.testing import make_user
 from gongxiao.network.models import Outlet
 
 
@@ -20,25 +18,6 @@ def _api(client, method, url, data=None, token=None):
     if data is not None:
         return getattr(client, method)(url, json.dumps(data), **kwargs)
     return getattr(client, method)(url, **kwargs)
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def clients(network, leader_client, client_a, client_b):
-    county = network.county
-    return {
-        "leader": leader_client,
-        "a": client_a,
-        "b": client_b,
-        "store": _client(make_user("store_1", county.coop_a, roles.STORE_CLERK)),
-        "fund": _client(make_user("fund_1", county.coop_a, roles.FUND_MANAGER)),
-        "anonymous": Client(),
-    }
 
 
 def _payload(network, **changes):

@@ -4,31 +4,9 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from django.utils.translation import gettext, override
 
-from gongxiao.core import roles
-from gongxiao.core.testing import make_user
 from gongxiao.network.models import Outlet
-
-
-def _client(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def clients(network, leader_client, client_a, client_b):
-    county = network.county
-    return {
-        "leader": leader_client,
-        "a": client_a,
-        "b": client_b,
-        "store": _client(make_user("store_1", county.coop_a, roles.STORE_CLERK)),
-        "fund": _client(make_user("fund_1", county.coop_a, roles.FUND_MANAGER)),
-        "anonymous": Client(),
-    }
 
 
 def _testid(body: str, name: str) -> str:
