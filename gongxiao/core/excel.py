@@ -783,6 +783,12 @@ def _db_values(f: models.Field, values: list[Any], connection: Any) -> list[Any]
         if set(map(type, values)) <= {dt.date, type(None)}:
             adapted = {value: adapt(value) for value in set(values)}  # the same few dates: once each
             return [adapted[value] for value in values]
+    if kind is models.DateTimeField and settings.USE_TZ:
+        # to_python keeps an aware datetime (it warns of naive ones only); the backend adapts it
+        if all(value.__class__ is dt.datetime and value.tzinfo is not None for value in values):
+            adapt = connection.ops.adapt_datetimefield_value
+            adapted = {value: adapt(value) for value in set(values)}  # lines of one order share its time
+            return [adapted[value] for value in values]
     return [prepare(value, connection) for value in values]
 
 
