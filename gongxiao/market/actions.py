@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -90,17 +91,10 @@ class Sale(NamedTuple):
         )
 
     @classmethod
-    def of_row(cls, row: dict[str, Any]) -> Sale:
-        return cls(
-            row["order_no"],
-            row["product_id"],
-            row["quantity"],
-            row["unit_price"],
-            row["amount"],
-            row["refund_amount"],
-            row.get("payment_method", ""),
-            row["ordered_at"],
-        )
+    def of_rows(cls, rows: Iterable[dict[str, Any]]) -> list[Sale]:
+        """The rows an import is about to store (a dict of field values each; no payment method)."""
+        values = itemgetter("order_no", "product_id", "quantity", "unit_price", "amount", "refund_amount")
+        return [cls._make((*values(row), "", row["ordered_at"])) for row in rows]
 
 
 def line_amount(quantity: Decimal, price: Decimal) -> Decimal:
@@ -134,16 +128,13 @@ def _payments(sales: list[Sale]) -> list[PaymentSpec]:
 
 
 def _note(channel: Channel, sales: list[Sale], prefix: str = "") -> str:
-    days = sorted({timezone.localtime(sale.ordered_at).date() for sale in sales})
+    times = [sale.ordered_at for sale in sales]
+    first, last = timezone.localtime(min(times)).date(), timezone.localtime(max(times)).date()
     count = len({sale.order_no for sale in sales})
-    if days[0] == days[-1]:
-        text = _("%(count)s orders of %(day)s") % {"count": count, "day": days[0]}
+    if first == last:
+        text = _("%(count)s orders of %(day)s") % {"count": count, "day": first}
     else:
-        text = _("%(count)s orders of %(first)s to %(last)s") % {
-            "count": count,
-            "first": days[0],
-            "last": days[-1],
-        }
+        text = _("%(count)s orders of %(first)s to %(last)s") % {"count": count, "first": first, "last": last}
     return f"{prefix}{channel.name}：{text}"[:200]
 
 

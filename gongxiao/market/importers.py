@@ -325,7 +325,7 @@ class ChannelOrderImporter(Importer):
         if self.layout == "file":
             pending = list(channel.lines().pending().order_by("pk"))
             sales = [actions.Sale.of(order) for order in pending]
-            sales += [actions.Sale.of_row(row) for row in rows if row["status"] in SALE]
+            sales += actions.Sale.of_rows(row for row in rows if row["status"] in SALE)
             if sales:
                 document = actions.post_sales(self.user, channel, sales)
         for row in rows:
@@ -360,7 +360,7 @@ register(ChannelOrderImporter)
 def columns_for(channel: Channel, layout: str = "file") -> list[Column]:
     parsers: dict[str, tuple[Any, bool]] = {
         "order_no": (cell_text, False),
-        "ordered_at": (parse_order_time, False),
+        "ordered_at": (parse_order_time, True),  # the lines of one order share its time
         "product": (cell_text, False),
         "quantity": (parse_quantity, True),
         "unit_price": (parse_price, True),

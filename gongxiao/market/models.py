@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gongxiao.commerce.models import Document, Location, Product
+from gongxiao.commerce.models import Document, Location, Product, ProductQuerySet
 from gongxiao.core import clock
 from gongxiao.core.fields import cost_field, money_field, quantity_field
 from gongxiao.core.models import Organization, ScopedManager, ScopedQuerySet, User
@@ -31,19 +31,9 @@ from gongxiao.core.pinyin import initials
 ZERO = Decimal("0")
 
 
-class BrandQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> BrandQuerySet:
-        """A regional brand is the county's: seen in the owner's subtree and by everyone below its
-        ancestors, as a product catalog is (written only within the owner's subtree)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.sees_all_organizations:
-            return self
-        org = user.scope_organization
-        if org is None:
-            return self.none()
-        ancestors = [org.path[:n] for n in range(org.steplen, len(org.path), org.steplen)]
-        return self.filter(Q(organization__path__startswith=org.path) | Q(organization__path__in=ancestors))
+class BrandQuerySet(ProductQuerySet):
+    """A regional brand is seen as a product catalog is: in the owner's subtree and by everyone below
+    the owner (a county brand by every coop); written only within the owner's subtree."""
 
     def search(self, text: str) -> BrandQuerySet:
         text = text.strip()
@@ -323,8 +313,13 @@ class ChannelOrder(models.Model):
 
     SALE_STATUSES = (Status.PAID, Status.PARTLY_REFUNDED)
 
+    # no index of its own: the unique (channel, order, product) and (channel, time) indexes lead with it
     channel = models.ForeignKey(
-        Channel, verbose_name=_("sales channel"), on_delete=models.PROTECT, related_name="orders"
+        Channel,
+        verbose_name=_("sales channel"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     order_no = models.CharField(_("order number"), max_length=64)
     product = models.ForeignKey(
@@ -354,6 +349,7 @@ class ChannelOrder(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # only read with its order; an import writes 100,000 rows, an index each costs
     )
     created_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
@@ -365,10 +361,7 @@ class ChannelOrder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "order_no", "product"], name="uniq_channel_order_line")
         ]
-        indexes = [
-            models.Index(fields=["channel", "ordered_at"]),
-            models.Index(fields=["ordered_at"]),
-        ]
+        indexes = [models.Index(fields=["channel", "ordered_at"])]
 
     def __str__(self) -> str:
         return self.order_no

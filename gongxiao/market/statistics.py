@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from gongxiao.market.models import Brand, Channel, ChannelOrder
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
+QUANTITY = Decimal("0.001")
 TEN_THOUSAND = Decimal("10000")
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
@@ -115,6 +117,12 @@ class Statistics:
         }
 
 
+def summed(value: Any, places: Decimal = CENT) -> Decimal:
+    """A database sum as a Decimal of the column's places: SQLite sums NUMERIC columns in floating
+    point (639242.300000004), PostgreSQL exactly."""
+    return Decimal(value or 0).quantize(places)
+
+
 def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(first, dt.time.min, tzinfo=LOCAL)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL)
@@ -138,8 +146,8 @@ def _grouped(sales: QuerySet, *fields: str) -> dict[Any, tuple[int, Decimal, Dec
         key = tuple(row[f] for f in fields) if len(fields) > 1 else row[fields[0]]
         entry = result[key]
         entry[0] += row["orders"]
-        entry[1] += (row["gross"] or ZERO) - (row["refunds"] or ZERO)
-        entry[2] += row["quantity"] or ZERO
+        entry[1] += summed(row["gross"]) - summed(row["refunds"])
+        entry[2] += summed(row["quantity"], QUANTITY)
     return {key: (value[0], value[1], value[2]) for key, value in result.items()}
 
 
@@ -197,7 +205,7 @@ def compute(orders: QuerySet, first: dt.date, last: dt.date, channels: QuerySet 
         .distinct()
         .count()
     )
-    stats.refunded_amount = refunds["amount"] or ZERO
+    stats.refunded_amount = summed(refunds["amount"])
 
     if channels is not None:
         events = channels.filter(kind=Channel.Kind.EVENT, starts_on__lte=last, ends_on__gte=first)

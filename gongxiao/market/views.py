@@ -55,7 +55,7 @@ def _sales_figures(queryset: QuerySet) -> QuerySet:
 
 
 def _net(channel: Any) -> Decimal:
-    return (channel.gross or Decimal("0")) - (channel.refunds or Decimal("0"))
+    return statistics.summed(channel.gross) - statistics.summed(channel.refunds)
 
 
 # ---------------------------------------------------------------- channels
@@ -419,8 +419,8 @@ def brand_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         rows.append(
             (
                 product,
-                row.get("quantity") or Decimal("0"),
-                (row.get("gross") or Decimal("0")) - (row.get("refunds") or Decimal("0")),
+                statistics.summed(row.get("quantity"), statistics.QUANTITY),
+                statistics.summed(row.get("gross")) - statistics.summed(row.get("refunds")),
             )
         )
     return render(
