@@ -65,7 +65,9 @@ class Statistics:
     by_month: list[Figure] = field(default_factory=list)
     by_product: list[Figure] = field(default_factory=list)
     by_brand: list[Figure] = field(default_factory=list)
-    events: int = 0
+    events: int = 0  # the fairs of the channels in the period, and their own figures
+    event_orders: int = 0
+    event_amount: Decimal = ZERO
     visitors: int = 0
     online_views: int = 0
 
@@ -97,8 +99,8 @@ class Statistics:
             "%(visitors)s visitors and %(views)s ten thousand online views"
         ) % {
             "events": self.events,
-            "count": f"{self.orders:,}",
-            "amount": f"{self.amount_wan:,}",
+            "count": f"{self.event_orders:,}",
+            "amount": f"{(self.event_amount / TEN_THOUSAND).quantize(Decimal('0.01')):,}",
             "visitors": f"{self.visitors:,}",
             "views": f"{(Decimal(self.online_views) / TEN_THOUSAND).quantize(Decimal('0.1')):,}",
         }
@@ -168,6 +170,11 @@ def compute(orders: QuerySet, first: dt.date, last: dt.date, channels: QuerySet 
     )
     stats.orders = sum(f.orders for f in stats.by_channel)
     stats.amount = sum((f.amount for f in stats.by_channel), ZERO)
+    fairs = set(
+        Channel.objects.filter(pk__in=by_channel, kind=Channel.Kind.EVENT).values_list("pk", flat=True)
+    )
+    stats.event_orders = sum(f.orders for f in stats.by_channel if f.key in fairs)
+    stats.event_amount = sum((f.amount for f in stats.by_channel if f.key in fairs), ZERO)
 
     by_month = _grouped(sales.annotate(month=TruncMonth("ordered_at", tzinfo=LOCAL)), "month")
     months = []

@@ -85,3 +85,21 @@ def test_the_page_and_the_api_show_each_user_their_own_channels(
     assert page.context["chart"]["month_orders"][0] == 1
     assert market.channel_b.name not in page.content.decode()
     assert client_b.get(f"/market/statistics/?channel={market.channel_a.pk}").status_code == 404
+
+
+def test_the_fairs_sentence_counts_the_fairs_only(market, orders):
+    from gongxiao.market.models import Channel
+
+    fair = market.channel_b
+    Channel.objects.filter(pk=fair.pk).update(
+        kind=Channel.Kind.EVENT,
+        platform=Channel.Platform.TRADE_FAIR,
+        starts_on=dt.date(2022, 2, 9),
+        ends_on=dt.date(2022, 2, 11),
+        visitors=1200,
+        online_views=35000,
+    )
+    stats = compute(ChannelOrder.objects.all(), *YEAR, Channel.objects.all())
+    assert (stats.events, stats.event_orders, stats.event_amount) == (1, 1, Decimal("38.00"))
+    assert (stats.visitors, stats.online_views) == (1200, 35000)
+    assert stats.orders == 4  # the online orders are still in the totals
