@@ -3,7 +3,7 @@
 Every mall exports orders in its own columns; the channel's saved mapping says which header is
 the order number, the time, the product (code or name), quantity, price, buyer, status and
 refund. `IMPORTERS["channel_orders:<channel id>"]` is the importer bound to one channel, so the
-import pages, the job's confirmation and `gongxiao import` all find it. The same importer checks
+import job (and its background thread) and its confirmation find it. The same importer checks
 the orders a mall pushes as JSON (`layout="push"`: the columns are the JSON keys).
 
 A row is one line of an order; (order number, product) is its key within the channel, so a file
@@ -187,11 +187,15 @@ class ChannelOrderImporter(Importer):
         )
 
     def __init__(self, user: User, organization: Organization | None = None) -> None:
-        super().__init__(user, organization or self.channel.organization)
+        if organization is None and hasattr(self, "channel"):
+            organization = self.channel.organization
+        super().__init__(user, organization)
         self.headers = {column.field: str(column.header) for column in self.columns}
         self.source = ChannelOrder.Source.PUSH if self.layout == "push" else ChannelOrder.Source.IMPORT
 
     def prepare(self) -> None:
+        if not hasattr(self, "channel"):
+            raise LookupError("channel_orders: name the channel, channel_orders:<id>")
         if not self.user.can_manage(self.channel.organization):
             raise PermissionError(self.channel)
         self.products = product_lookup(self.channel)
