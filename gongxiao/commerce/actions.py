@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from gongxiao.commerce.errors import TradeError
@@ -25,7 +25,7 @@ from gongxiao.commerce.models import (
     Product,
     StockMove,
 )
-from gongxiao.commerce.stock import MoveSpec, apply_moves, on_hand
+from gongxiao.commerce.stock import MoveSpec, Posting, apply_moves, on_hand, plan_moves, write_moves
 from gongxiao.core import clock
 from gongxiao.core.models import DocumentSequence, Organization, User
 
@@ -65,6 +65,10 @@ class DocumentSpec:
     external_id: str = ""
     note: str = ""
     payments: list[PaymentSpec] = field(default_factory=list)
+    # Rows the caller writes with the document, in its transaction: made from the (unsaved)
+    # document and lines before the sale checks run, so that the checks see them on the lines
+    # (a counter sale's real-name records), saved right after the lines.
+    line_rows: Callable[[Document, list[DocumentLine]], list[models.Model]] | None = None
 
 
 def _line_error(number: int, field_label: str, message: str) -> str:
@@ -79,8 +83,8 @@ def _same_county(a: Organization, b: Organization) -> bool:
     return a.path[: a.steplen] == b.path[: b.steplen]
 
 
-def create_document(user: User, spec: DocumentSpec) -> Document:
-    """Check and save a draft document with its lines and payments."""
+def _build(user: User, spec: DocumentSpec) -> tuple[Document, list[DocumentLine], list[Payment]]:
+    """Check the spec; the document, its lines and payments, not saved yet."""
     errors: list[str] = []
     if not user.can_manage(spec.organization):
         raise TradeError(_("You may not write documents for this organization."), code="forbidden")
@@ -149,27 +153,54 @@ def create_document(user: User, spec: DocumentSpec) -> Document:
             errors.append(_("“Payment”: the amount must be greater than 0"))
     if errors:
         raise TradeError(errors, code="invalid")
+    document = Document(
+        organization=spec.organization,
+        kind=spec.kind,
+        location=spec.location,
+        to_location=spec.to_location,
+        channel=spec.channel,
+        member=spec.member,
+        partner_name=spec.partner_name,
+        partner_contact=spec.partner_contact,
+        external_id=spec.external_id,
+        note=spec.note,
+        total_amount=sum((line.amount for line in lines), Decimal("0")),
+        created_by=user,
+    )
+    for document_line in lines:
+        document_line.document = document
+    payments = [Payment(document=document, method=p.method, amount=p.amount) for p in spec.payments]
+    return document, lines, payments
+
+
+def _save(document: Document, lines: list[DocumentLine], payments: list[Payment], rows: list[Any]) -> None:
+    """Insert the document, then its lines, payments and the caller's rows: one statement each."""
+    document.save(force_insert=True)
+    DocumentLine.objects.bulk_create(lines)  # document_id is taken from the saved document
+    if payments:
+        Payment.objects.bulk_create(payments)
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    for model, instances in by_model.items():
+        model._default_manager.bulk_create(instances)  # foreign keys to the lines are set from them
+
+
+def _cache_related(document: Document, name: str, rows: list[Any]) -> None:
+    """What `prefetch_related(name)` would have stored: the rows just written, in their order."""
+    queryset = getattr(document, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    cache = document.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = queryset
+
+
+def create_document(user: User, spec: DocumentSpec) -> Document:
+    """Check and save a draft document with its lines and payments."""
+    document, lines, payments = _build(user, spec)
     with transaction.atomic():
-        document = Document.objects.create(
-            organization=spec.organization,
-            kind=spec.kind,
-            location=spec.location,
-            to_location=spec.to_location,
-            channel=spec.channel,
-            member=spec.member,
-            partner_name=spec.partner_name,
-            partner_contact=spec.partner_contact,
-            external_id=spec.external_id,
-            note=spec.note,
-            total_amount=sum((line.amount for line in lines), Decimal("0")),
-            created_by=user,
-        )
-        for document_line in lines:
-            document_line.document = document
-        DocumentLine.objects.bulk_create(lines)
-        Payment.objects.bulk_create(
-            [Payment(document=document, method=p.method, amount=p.amount) for p in spec.payments]
-        )
+        rows = spec.line_rows(document, lines) if spec.line_rows else []
+        _save(document, lines, payments, rows)
     return document
 
 
@@ -245,7 +276,7 @@ def _moves_for(document: Document, lines: list[DocumentLine]) -> list[MoveSpec]:
     return specs
 
 
-def _check_sale(document: Document, lines: list[DocumentLine]) -> None:
+def _check_sale(document: Document, lines: list[DocumentLine], payments: list[Payment]) -> None:
     errors: list[str] = []
     today = clock.today()
     for number, line in enumerate(lines, start=1):
@@ -276,7 +307,6 @@ def _check_sale(document: Document, lines: list[DocumentLine]) -> None:
             message = check(document, line)
             if message:
                 errors.append(_line_error(number, str(line.product), message))
-    payments = list(document.payments.all())
     if payments:
         paid = sum((p.amount for p in payments), Decimal("0"))
         if paid != document.total_amount:
@@ -288,8 +318,37 @@ def _check_sale(document: Document, lines: list[DocumentLine]) -> None:
         raise TradeError(errors, code="invalid")
 
 
+def _post(document: Document, lines: list[DocumentLine]) -> Posting:
+    """Lock the balances and work out the moves; the lines get their cost (sales, transfers)."""
+    posting = plan_moves(_moves_for(document, lines))
+    if document.kind in (Document.Kind.SALE, Document.Kind.TRANSFER):
+        costs: dict[tuple[int, int | None], Decimal] = {}
+        for move in posting.moves:
+            if move.quantity < 0:
+                costs.setdefault((move.product_id, move.batch_id), move.unit_cost)
+        for line in lines:
+            line.unit_cost = costs.get((line.product_id, line.batch_id))
+    return posting
+
+
+def _number(document: Document, user: User) -> None:
+    """The number, after the balances' locks (always in that order: balances, then the sequence)."""
+    today = clock.today()
+    document.number = DocumentSequence.next_number(
+        document.organization, Document.NUMBER_PREFIX[document.kind], today.year
+    )
+    document.status = Document.Status.CONFIRMED
+    document.confirmed_by = user
+    document.confirmed_at = clock.now()
+    document.date = today
+
+
 def confirm_document(document: Document, user: User) -> Document:
-    """Post the document's stock moves and give it its number. All or nothing."""
+    """Post a draft's stock moves and give it its number. All or nothing.
+
+    The draft is re-read under its row lock: of two clerks confirming it at once, the second finds
+    it confirmed and is refused.
+    """
     with transaction.atomic():
         locked = (
             Document.objects.select_for_update(of=("self",))
@@ -306,24 +365,13 @@ def confirm_document(document: Document, user: User) -> Document:
             )
         lines = list(locked.lines.select_related("product", "batch"))
         if locked.kind == Document.Kind.SALE:
-            _check_sale(locked, lines)
-        moves = apply_moves(_moves_for(locked, lines), locked)
-        if locked.kind in (Document.Kind.SALE, Document.Kind.TRANSFER):
-            costs: dict[tuple[int, int | None], Decimal] = {}
-            for move in moves:
-                if move.quantity < 0:
-                    costs.setdefault((move.product_id, move.batch_id), move.unit_cost)
-            for line in lines:
-                line.unit_cost = costs.get((line.product_id, line.batch_id))
-        DocumentLine.objects.bulk_update(lines, ["unit_cost", "book_quantity"])
-        locked.number = DocumentSequence.next_number(
-            locked.organization, Document.NUMBER_PREFIX[locked.kind], clock.today().year
-        )
-        locked.status = Document.Status.CONFIRMED
-        locked.confirmed_by = user
-        locked.confirmed_at = clock.now()
-        locked.date = clock.today()
+            _check_sale(locked, lines, list(locked.payments.all()))
+        posting = _post(locked, lines)
+        if locked.kind != Document.Kind.PURCHASE:  # a purchase's lines have no cost or book quantity to write
+            DocumentLine.objects.bulk_update(lines, ["unit_cost", "book_quantity"])
+        _number(locked, user)
         locked.save(update_fields=["number", "status", "confirmed_by", "confirmed_at", "date"])
+        write_moves(posting, locked)
     return locked
 
 
@@ -398,9 +446,27 @@ def reverse_document(document: Document, user: User, reason: str) -> Document:
 
 
 def create_and_confirm(user: User, spec: DocumentSpec) -> Document:
-    """One step for counters and imports: the draft and its confirmation in one transaction."""
+    """One step for counters and imports: the document written once, already confirmed.
+
+    The same checks as `create_document` then `confirm_document`, in memory, and then the writes:
+    the balances locked (creating missing rows) and the moves worked out, the number, the
+    document, its lines, payments and `spec.line_rows`, the balances and the moves: a statement
+    each. No draft is written and read back, and no row lock is needed on a document nobody
+    else can see yet.
+    """
+    document, lines, payments = _build(user, spec)
     with transaction.atomic():
-        return confirm_document(create_document(user, spec), user)
+        rows = spec.line_rows(document, lines) if spec.line_rows else []
+        if document.kind == Document.Kind.SALE:
+            _check_sale(document, lines, payments)
+        posting = _post(document, lines)
+        _number(document, user)
+        _save(document, lines, payments, rows)
+        write_moves(posting, document)
+    # The confirmed document answers `.lines.all()` and `.payments.all()` without a query.
+    _cache_related(document, "lines", lines)
+    _cache_related(document, "payments", payments)
+    return document
 
 
 def lines_total(lines: Iterable[DocumentLine]) -> Decimal:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from gongxiao.core import clock
 from gongxiao.core.pinyin import initials
 from gongxiao.core.validators import validate_division_code
 
@@ -245,6 +246,8 @@ class ApiToken(models.Model):
 
     objects = ApiTokenQuerySet.as_manager()
 
+    LAST_USED_EVERY = timedelta(minutes=1)  # how stale `last_used_at` may be
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
@@ -264,10 +267,18 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, key: str) -> User | None:
-        token = cls.objects.active().select_related("user").filter(digest=cls.hash(key)).first()
+        """The token's user, with their organization, in one query; None for an unknown or revoked key.
+
+        `last_used_at` is written at most once per `LAST_USED_EVERY`: a counter posting every few
+        seconds would otherwise pay an UPDATE (and its commit) on every request.
+        """
+        token = cls.objects.active().select_related("user__organization").filter(digest=cls.hash(key)).first()
         if token is None or not token.user.is_active:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = clock.now()
+        if token.last_used_at is None or now - token.last_used_at >= cls.LAST_USED_EVERY:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return token.user
 
     def revoke(self) -> None:
@@ -294,19 +305,30 @@ class DocumentSequence(models.Model):
 
     @classmethod
     def next_number(cls, organization: Organization, kind: str, year: int | None = None) -> str:
-        """Take the next number; call inside the transaction that saves the document."""
+        """Take the next number; call inside the transaction that saves the document.
+
+        One statement, race-safe: the upsert creates the counter at 1 or adds 1 to it, and holds the
+        counter's row lock until the transaction ends, so two transactions never take the same
+        number and a rolled-back one gives its number back. (PostgreSQL; SQLite ≥ 3.35.)
+        """
         year = year or timezone.localdate().year
-        with transaction.atomic():
-            # Create the counter if needed without racing another transaction, then lock it.
-            DocumentSequence.objects.bulk_create(
-                [DocumentSequence(organization=organization, kind=kind, year=year)], ignore_conflicts=True
+        quote = connection.ops.quote_name
+        table = quote(cls._meta.db_table)
+        fields = {field.name: str(field.column) for field in cls._meta.concrete_fields}
+        organization_id, kind_column, year_column, last = (
+            quote(fields[name]) for name in ("organization", "kind", "year", "last")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({organization_id}, {kind_column}, {year_column}, {last})"
+                f" VALUES (%s, %s, %s, 1)"
+                f" ON CONFLICT ({organization_id}, {kind_column}, {year_column})"
+                f" DO UPDATE SET {last} = {table}.{last} + 1"
+                f" RETURNING {last}",
+                [organization.pk, kind, year],
             )
-            seq = DocumentSequence.objects.select_for_update().get(
-                organization=organization, kind=kind, year=year
-            )
-            DocumentSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-            seq.refresh_from_db(fields=["last"])
-        return f"{kind}-{organization.code}-{year}-{seq.last:06d}"
+            (number,) = cursor.fetchone()
+        return f"{kind}-{organization.code}-{year}-{number:06d}"
 
 
 class ImportJob(models.Model):

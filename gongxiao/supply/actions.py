@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongxiao.commerce.actions import DocumentSpec, LineSpec, PaymentSpec, confirm_document, create_document
+from gongxiao.commerce.actions import DocumentSpec, LineSpec, PaymentSpec, create_and_confirm
 from gongxiao.commerce.errors import TradeError
-from gongxiao.commerce.models import Document
+from gongxiao.commerce.models import Document, DocumentLine
 from gongxiao.core.models import User
 from gongxiao.core.numbers import plain
 from gongxiao.core.validators import check_resident_id
@@ -81,7 +81,11 @@ def _buyer_errors(number: int, buyer: Buyer | None) -> list[str]:
 
 
 def checkout(user: User, sale: Checkout) -> Document:
-    """Check everything, then write the sale, its real-name records and its stock moves at once."""
+    """Check everything, then write the sale, its real-name records and its stock moves at once.
+
+    The sale is written once, confirmed (`create_and_confirm`); the real-name records go with its
+    lines, so the pesticide rule finds them on the lines instead of asking the database.
+    """
     if sale.outlet.location is None:
         raise TradeError(_("This outlet has no stock location to sell from."), code="invalid")
     errors: list[str] = []
@@ -90,36 +94,38 @@ def checkout(user: User, sale: Checkout) -> Document:
             errors.extend(_buyer_errors(number, counter_line.buyer))
     if errors:
         raise TradeError(errors, code="invalid")
-    spec = DocumentSpec(
-        kind=Document.Kind.SALE,
-        organization=sale.outlet.location.organization,
-        location=sale.outlet.location,
-        channel=Document.Channel.COUNTER,
-        member=sale.member,
-        lines=[counter_line.line for counter_line in sale.lines],
-        payments=sale.payments,
+    buyers = [counter_line.buyer for counter_line in sale.lines]
+
+    def real_name_records(document: Document, lines: list[DocumentLine]) -> list[Any]:
+        return [
+            PesticideSaleRecord(
+                organization=document.organization,
+                line=line,  # and the line knows its record (the one-to-one's cache)
+                buyer_name=buyer.name.strip(),
+                buyer_id_number=buyer.id_number,
+                buyer_address=buyer.address.strip(),
+                buyer_phone=buyer.phone.strip(),
+                crop=buyer.crop.strip(),
+                pest=buyer.pest.strip(),
+                created_by=user,
+            )
+            for line, buyer in zip(lines, buyers, strict=True)
+            if buyer is not None and line.product.is_pesticide
+        ]
+
+    return create_and_confirm(
+        user,
+        DocumentSpec(
+            kind=Document.Kind.SALE,
+            organization=sale.outlet.location.organization,
+            location=sale.outlet.location,
+            channel=Document.Channel.COUNTER,
+            member=sale.member,
+            lines=[counter_line.line for counter_line in sale.lines],
+            payments=sale.payments,
+            line_rows=real_name_records,
+        ),
     )
-    with transaction.atomic():
-        document = create_document(user, spec)
-        lines = list(document.lines.order_by("pk"))
-        PesticideSaleRecord.objects.bulk_create(
-            [
-                PesticideSaleRecord(
-                    organization=document.organization,
-                    line=line,
-                    buyer_name=counter_line.buyer.name.strip(),
-                    buyer_id_number=counter_line.buyer.id_number,
-                    buyer_address=counter_line.buyer.address.strip(),
-                    buyer_phone=counter_line.buyer.phone.strip(),
-                    crop=counter_line.buyer.crop.strip(),
-                    pest=counter_line.buyer.pest.strip(),
-                    created_by=user,
-                )
-                for line, counter_line in zip(lines, sale.lines, strict=True)
-                if counter_line.buyer is not None and line.product.is_pesticide
-            ]
-        )
-        return confirm_document(document, user)
 
 
 def total_due(lines: list[CounterLine]) -> Decimal:
