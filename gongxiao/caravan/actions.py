@@ -38,6 +38,7 @@ from gongxiao.caravan.models import (
     Trip,
     TripStop,
     Vehicle,
+    sees_fleet,
 )
 from gongxiao.commerce.actions import DocumentSpec, LineSpec, PaymentSpec, create_and_confirm
 from gongxiao.commerce.models import Business, Document, Location, Payment, Product, StockBalance
@@ -178,12 +179,19 @@ def schedule_month(user: User, route: Route, year: int, month: int) -> list[Trip
 def _recordable_trip(user: User, trip: Trip) -> Trip:
     if not user.has_perm("caravan.record_trip"):
         raise RecordError(_("You may not record trips."), code="forbidden")
-    visible = Trip.objects.visible_to(user).filter(pk=trip.pk).exists()
-    if not visible or not user.can_manage(trip.organization):
+    # the organization scope, and for a crew member their own vehicles (Trip.objects.visible_to's rule)
+    if not user.can_manage(trip.organization) or not (sees_fleet(user) or trip.vehicle_id in _crewed(user)):
         raise RecordError(_("This trip is not one of your vehicle's trips."), code="forbidden")
     if trip.status == Trip.Status.CANCELLED:
         raise RecordError(_("The trip of %(date)s was cancelled.") % {"date": trip.date}, code="cancelled")
     return trip
+
+
+def _crewed(user: User) -> set[int]:
+    """The vehicles the user is crew of, read once per user object (one request, one demo run)."""
+    if not hasattr(user, "_caravan_vehicles"):
+        user._caravan_vehicles = set(user.crewed_vehicles.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    return user._caravan_vehicles  # type: ignore[attr-defined, no-any-return]
 
 
 def _moment(at: dt.datetime | None) -> dt.datetime:
@@ -262,7 +270,11 @@ def end_trip(
     _recordable_trip(user, trip)
     at = _moment(at)
     with transaction.atomic():
-        trip = Trip.objects.select_for_update().select_related("vehicle__depot__location").get(pk=trip.pk)
+        trip = (
+            Trip.objects.select_for_update(of=("self",))
+            .select_related("vehicle__depot__location")
+            .get(pk=trip.pk)
+        )
         if trip.status == Trip.Status.DONE:
             if trip.odometer_end == odometer_end:
                 return trip
