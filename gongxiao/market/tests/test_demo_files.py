@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from gongxiao.commerce.models import Document, StockMove
+from gongxiao.commerce.models import Document, Location, StockMove
 from gongxiao.core.excel import IMPORTERS, run_import
-from gongxiao.market import demo
+from gongxiao.market import demo_malls as demo
 from gongxiao.market.integrity import channel_orders_match_documents
 from gongxiao.market.models import ChannelOrder
 from gongxiao.market.testing import stock_up
@@ -15,7 +15,7 @@ from gongxiao.market.testing import stock_up
 @pytest.fixture
 def setting(county):
     products = demo.produce(county.federation)
-    warehouse = demo.Location.objects.create(
+    warehouse = Location.objects.create(
         organization=county.coop_a, code="A-EC", name="桥头电商仓", kind="warehouse"
     )
     stock_up(warehouse, county.clerk_a, *products, quantity="5000")
