@@ -198,9 +198,16 @@ class Route(models.Model):
         dates = [dt.date(year, month, d) for d in range(1, days + 1)]
         runs = [day for day in dates if day.isoweekday() in wanted]
         if len(runs) > self.runs_per_month:
-            # Spread the runs over the month instead of taking the first ones.
-            step = len(runs) / self.runs_per_month
-            runs = [runs[int(i * step)] for i in range(self.runs_per_month)]
+            # Spread the runs over the month, the weekdays taking turns: for each of n evenly spaced
+            # days, the nearest free run day on the weekday whose turn it is (any weekday if none is free).
+            order = sorted(wanted)
+            chosen: list[dt.date] = []
+            for i in range(self.runs_per_month):
+                target = (i + 0.5) * days / self.runs_per_month
+                free = [day for day in runs if day not in chosen]
+                turn = [day for day in free if day.isoweekday() == order[i % len(order)]] or free
+                chosen.append(min(turn, key=lambda day: (abs(day.day - target), day)))
+            runs = sorted(chosen)
         return runs
 
     def clean(self) -> None:

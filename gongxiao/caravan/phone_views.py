@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -29,10 +30,16 @@ ASSETS = ["vendor/bootstrap/bootstrap.min.css", "caravan/phone.css", "caravan/ph
 def phone(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("caravan.record_trip"):
         raise PermissionDenied
+    day = clock.today()
+    try:  # another day's trips, e.g. to record a run after the fact: ?date=2023-03-07
+        day = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else day
+    except ValueError:
+        pass
+    bundle_url = reverse("api:phone_bundle")
     config = {
         "user_id": request.user.pk,
-        "today": clock.today().isoformat(),
-        "bundle_url": reverse("api:phone_bundle"),
+        "today": day.isoformat(),
+        "bundle_url": bundle_url if day == clock.today() else f"{bundle_url}?date={day.isoformat()}",
         "sync_url": reverse("api:sync_entries"),
         "sw_url": reverse("caravan:phone_sw"),
         "sw_scope": reverse("caravan:phone"),
