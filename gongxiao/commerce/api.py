@@ -104,7 +104,7 @@ class ReverseIn(Schema):
 
 
 def _trade_error(exc: TradeError) -> HttpError:
-    return HttpError(403 if exc.code == "forbidden" else 422, "；".join(exc.messages))
+    return HttpError(403 if getattr(exc, "code", None) == "forbidden" else 422, "；".join(exc.messages))
 
 
 @router.get("/products", response=list[ProductOut])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from gongxiao.commerce.models import FERTILIZERS, Location, Product
 from gongxiao.core import clock
+from gongxiao.core.files import check_photo
 from gongxiao.core.forms import ScopedModelForm, organization_field
 from gongxiao.supply.models import (
     ReserveHolder,
@@ -22,8 +23,6 @@ from gongxiao.supply.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
 
 
 def fertilizers(user: Any) -> Any:
@@ -180,11 +179,8 @@ class ReserveInspectionForm(forms.ModelForm):
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "size"):
-            if not photo.name.lower().endswith(PHOTO_TYPES):
-                raise forms.ValidationError(_("Upload a photo (.jpg, .png or .webp)."))
-            if photo.size > PHOTO_MAX_BYTES:
-                raise forms.ValidationError(_("The photo is larger than 10 MB."))
+        if photo and hasattr(photo, "size") and not getattr(photo, "_committed", False):
+            return check_photo(photo)
         return photo
 
 

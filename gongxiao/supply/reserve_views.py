@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongxiao.core.editing import edit_object
+from gongxiao.core.files import serve_private_file
 from gongxiao.core.http import AuthedRequest
 from gongxiao.core.listing import ListColumn, ListPage, choice_column, field_column, xlsx_response
 from gongxiao.core.numbers import plain
@@ -283,11 +284,7 @@ def inspection_photo(request: AuthedRequest, pk: int) -> FileResponse:
     if not request.user.has_perm(VIEW):
         raise PermissionDenied
     inspection = get_visible_or_404(ReserveInspection.objects.all(), request.user, pk=pk)
-    if not inspection.photo:
-        raise Http404
-    return FileResponse(
-        inspection.photo.open("rb"), filename=(inspection.photo.name or "").rsplit("/", 1)[-1]
-    )
+    return serve_private_file(inspection.photo)
 
 
 @login_required
