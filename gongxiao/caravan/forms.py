@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongxiao.caravan.models import PreOrder, Route, RouteStop, Vehicle, VehicleKind
+from gongxiao.caravan.models import PreOrder, Route, RouteStop, Vehicle
 from gongxiao.caravan.plates import check_plate
 from gongxiao.commerce.models import Product
 from gongxiao.core import clock, roles
@@ -35,6 +35,15 @@ class VillageChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Region) -> str:
         if self._towns is None:
+            self._towns = dict(Region.objects.filter(level=Region.Level.TOWN).values_list("path", "name"))
+        return self._towns.get(obj.path[: 2 * Region.steplen], "") + obj.name
+
+
+class VillagesField(forms.ModelMultipleChoiceField):
+    """Villages labelled with their town, without a query per option."""
+
+    def label_from_instance(self, obj: Region) -> str:
+        if not hasattr(self, "_towns"):
             self._towns = dict(Region.objects.filter(level=Region.Level.TOWN).values_list("path", "name"))
         return self._towns.get(obj.path[: 2 * Region.steplen], "") + obj.name
 
@@ -330,23 +339,27 @@ class PlanForm(forms.Form):
             .filter(status=Vehicle.Status.IN_SERVICE)
             .order_by("kind", "plate")
         )
-        self.fields["villages"] = forms.ModelMultipleChoiceField(
-            queryset=Region.objects.filter(level=Region.Level.VILLAGE, caravan_point__isnull=False).order_by(
-                "path"
-            ),
+        self.fields["villages"] = VillagesField(
+            queryset=Region.objects.filter(level=Region.Level.VILLAGE).order_by("path"),
             label=_("villages to visit"),
             required=False,
             widget=forms.SelectMultiple(attrs={"class": "tom-select"}),
-            help_text=_("Villages with open pre-orders are added as must-visit stops."),
+            help_text=_(
+                "Optional stops, worth a visit by their member households; villages with open pre-orders "
+                "are added as must-visit stops."
+            ),
         )
         self.fields["start_date"].initial = clock.today() + dt.timedelta(days=1)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        vehicles = list(data.get("vehicles") or [])
+        if vehicles:
+            if len({v.organization_id for v in vehicles}) > 1:
+                self.add_error("vehicles", _("plan the trucks of one operator at a time"))
+            elif not self.user.can_manage(vehicles[0].organization):
+                self.add_error("vehicles", _("You may not plan trips for this vehicle."))
         start, end = data.get("shift_start"), data.get("shift_end")
         if start and end and end <= start:
             self.add_error("shift_end", _("the shift ends after it starts"))
         return data
-
-
-KIND_CHOICES = VehicleKind.choices

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxiao.caravan import phone_views, views
+from gongxiao.caravan import phone_views, plan_views, views
 
 app_name = "caravan"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     path("preorders/<int:pk>/cancel/", views.preorder_cancel, name="preorder_cancel"),
     path("purchases/", views.PurchaseList.as_view(), name="purchases"),
     path("purchases/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("plans/", plan_views.PlanList.as_view(), name="plans"),
+    path("plans/new/", plan_views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/cancel/", plan_views.plan_cancel, name="plan_cancel"),
+    path("plans/<int:pk>/accept/", plan_views.plan_accept, name="plan_accept"),
+    path("plans/<int:pk>/run-sheet/", plan_views.plan_sheet, name="plan_sheet"),
     path("phone/", phone_views.phone, name="phone"),
     path("phone/sw.js", phone_views.service_worker, name="phone_sw"),
 ]

@@ -92,6 +92,7 @@ SECTIONS: list[Section] = [
             Entry(_("Vehicles"), "caravan:vehicles", "caravan.view_vehicle", "truck"),
             Entry(_("Pre-orders"), "caravan:preorders", "caravan.view_preorder", "telephone-inbound"),
             Entry(_("Produce bought"), "caravan:purchases", "caravan.view_producepurchase", "basket2"),
+            Entry(_("Route plans"), "caravan:plans", "caravan.view_planningrun", "bezier2"),
         ],
     ),
     Section("credit", _("Credit cooperation"), "bank"),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from gongxiao.caravan import stats
-from gongxiao.caravan.models import ProducePurchase, Route, StopSale, Trip, Vehicle, VillagePoint
+from gongxiao.caravan.models import PlanningRun, ProducePurchase, Route, StopSale, Trip, Vehicle, VillagePoint
 from gongxiao.core import integrity
 from gongxiao.core.models import User
 from gongxiao.network.models import Outlet
@@ -35,6 +35,9 @@ def test_the_demo_runs_nine_trucks_on_twelve_mountain_routes():
     assert done.exists() and not done.filter(distance_km__isnull=True).exists()
     assert {t.year for t in done.dates("date", "year")} == {2022}
     assert Trip.objects.filter(status=Trip.Status.PLANNED, date__gte=dt.date(2023, 3, 1)).count() >= 12
+    assert not Trip.objects.values("vehicle", "date").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    plan = PlanningRun.objects.get()
+    assert plan.status == PlanningRun.Status.DONE and plan.result["feasible"]
     for vehicle in Vehicle.objects.all():
         assert vehicle.crew.filter(groups__name="大篷车司乘").exists()
     leader = User.objects.get(username="leader")
