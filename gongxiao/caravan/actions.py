@@ -9,8 +9,10 @@ truck's stock location, created and confirmed through `commerce.actions`.
 
 Non-members (decision, see docs/features.md): produce is bought only from members. When the seller is
 not a member yet, the crew may register them on the spot with name, resident ID number, phone and
-village (a household member of the truck's operator, checked like any member); without these the
-purchase is refused with a message saying so.
+village: a household member checked like any member (ID check digit, one ID per county), of the base
+coop the village's (else the town's) members belong to, else the truck's operator, in
+the same transaction as the purchase; an ID number already registered under another name is refused.
+Without these details the purchase is refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -444,6 +446,32 @@ class NewFarmer:
     village_id: int | None
 
 
+def _members_organization(village: Region | None, county: Any) -> Any:
+    """The base coop a new member of `village` joins: the one most of the village's members belong to,
+    else most of its town's, else the base coop seated in the town; None when none is known."""
+    from django.db.models import Count
+
+    from gongxiao.core.models import Organization
+
+    if village is None:
+        return None
+    town_path = village.path[: 2 * Region.steplen]
+    members = Member.objects.filter(county=county, organization__kind=Organization.Kind.BASE_COOP)
+    for neighbours in (members.filter(village=village), members.filter(village__path__startswith=town_path)):
+        usual = (
+            neighbours.values("organization").annotate(n=Count("pk")).order_by("-n", "organization").first()
+        )
+        if usual is not None:
+            return Organization.objects.get(pk=usual["organization"])
+    return (
+        Organization.objects.filter(
+            kind=Organization.Kind.BASE_COOP, region__path=town_path, path__startswith=county.path
+        )
+        .order_by("path")
+        .first()
+    )
+
+
 def _register_farmer(trip: Trip, farmer: NewFarmer) -> tuple[Member, bool]:
     organization = trip.organization
     county = organization.county
@@ -460,7 +488,7 @@ def _register_farmer(trip: Trip, farmer: NewFarmer) -> tuple[Member, bool]:
         return existing, False
     village = Region.objects.filter(pk=farmer.village_id, level=Region.Level.VILLAGE).first()
     member = Member(
-        organization=organization,
+        organization=_members_organization(village, county) or organization,
         county=county,
         kind=Member.Kind.HOUSEHOLD,
         name=(farmer.name or "").strip(),

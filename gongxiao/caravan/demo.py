@@ -501,9 +501,11 @@ class Caravan:
                         else Decimal(rng.randrange(30, 400)) / 10
                     )
                     kwargs: dict[str, Any] = {}
-                    if people and rng.random() < 0.98:
+                    if not people:
+                        continue  # nobody of the village sells today
+                    if rng.random() < 0.98:
                         kwargs["member_id"] = rng.choice(people).pk
-                    else:
+                    else:  # a neighbour who has not joined yet: registered on the spot
                         kwargs["new_farmer"] = self.new_farmer(stop.village)
                     try:
                         with clock.travel(_at(day, minute // 60, minute % 60)):
