@@ -776,9 +776,15 @@
   window.gxPhone = { flush: flush, state: state, refresh: refreshBundle };
 
   renderNet();
+  // Entries the server accepted are kept a week for the crew to look back on, then dropped.
+  var WEEK_MS = 7 * 24 * 3600 * 1000;
   Promise.all([loadBundle(), loadEntries()]).then(function (loaded) {
     state.bundle = loaded[0];
-    state.entries = loaded[1];
+    state.entries = loaded[1].filter(function (entry) {
+      var old = entry.status === "sent" && entry.sent_at && Date.now() - Date.parse(entry.sent_at) > WEEK_MS;
+      if (old) dropEntry(entry.uuid);
+      return !old;
+    });
     if (state.bundle && state.bundle.date !== C.today && navigator.onLine !== false) state.bundle = null;
     route();
     return refreshBundle().then(function (fresh) {
