@@ -60,7 +60,8 @@ def test_demo_builds_the_county():
         assert 1 <= Organization.objects.get_children(coop).filter(kind=Organization.Kind.UNIT).count() <= 2
 
     members = Member.objects.all()
-    assert 150 <= members.count() <= 150 + 12  # 3,000 × 0.05, and at least one per base coop
+    # 3,000 × 0.05 imported, at least one per base coop; the caravan registers a few more farmers it buys from
+    assert 150 <= members.count()
     for member in members:
         assert check_id_number(member.kind, member.id_number) == member.id_number
         assert member.village.level == Region.Level.VILLAGE
