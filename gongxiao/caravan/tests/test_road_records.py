@@ -151,7 +151,7 @@ def test_a_non_member_with_name_id_phone_and_village_is_registered_with_the_purc
     member = Member.objects.get(name="吴春花")
     assert purchase.member == member and purchase.member_created
     assert member.kind == Member.Kind.HOUSEHOLD
-    assert member.organization == county.coop_b  # the coop the village's members (李秀英) belong to, not the truck's
+    assert member.organization == county.coop_b  # the coop of the village's members, not the truck's
     assert member.village == county.village_b
 
 
