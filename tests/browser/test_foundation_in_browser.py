@@ -35,6 +35,8 @@ def test_every_menu_entry_opens_in_chinese(page, county, admin_user):
         assert response is not None and response.status == 200, (label, href)
         text = page.inner_text("main")
         assert untranslated_words(text) == [], (label, untranslated_words(text))
+        if "/caravan/phone/" in href:  # the crew's phone is an app of its own, without the menu
+            continue
         assert label in page.inner_text("nav[data-testid=nav]")
 
 
