@@ -373,3 +373,158 @@ class ChannelOrder(models.Model):
     @property
     def net_amount(self) -> Decimal:
         return self.amount - self.refund_amount if self.is_sale else ZERO
+
+
+# --- Contract farming (订单农业，一村一品): village production plans, buyers' orders, allocations ---
+
+
+class Season(models.TextChoices):
+    SPRING = "spring", _("Spring")
+    SUMMER = "summer", _("Summer")
+    AUTUMN = "autumn", _("Autumn")
+    WINTER = "winter", _("Winter")
+
+
+class ProductionPlan(models.Model):
+    """A village's plan to grow one product for one season (一村一品) with the members taking part.
+
+    Regions carry no coordinates, so the plan keeps the village's collection point (lat/lon)."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT)
+    village = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "village"},
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    season = models.CharField(_("season"), max_length=10, choices=Season.choices)
+    area_mu = models.DecimalField(
+        _("area (mu)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    expected_kg = quantity_field(_("expected yield (kg)"), validators=[MinValueValidator(ZERO)])
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    members = models.ManyToManyField(
+        "members.Member", verbose_name=_("participating members"), related_name="+", blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("village production plan")
+        verbose_name_plural = _("village production plans")
+        ordering = ["-year", "season", "village__code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "product", "year", "season"],
+                name="market_plan_one_per_village_product_season",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_season_display()} {self.village} {self.product}"
+
+    def clean(self) -> None:
+        if self.village_id and self.village.level != "village":
+            raise ValidationError({"village": _("Choose a village, not a town or county.")})
+
+
+class BuyerOrder(models.Model):
+    """A buyer's order for one product: a quantity in kg at a price, delivered within a window."""
+
+    class BuyerKind(models.TextChoices):
+        SUPERMARKET = "supermarket", _("Supermarket")
+        SUPPLY_CHAIN = "supply_chain", _("Produce supply-chain company")
+        WET_MARKET = "wet_market", _("Wet market")
+        CANTEEN = "canteen", _("Canteen")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT)
+    buyer_name = models.CharField(_("buyer"), max_length=100)
+    buyer_kind = models.CharField(_("buyer kind"), max_length=20, choices=BuyerKind.choices)
+    town = models.CharField(_("town or address"), max_length=100, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    season = models.CharField(_("season"), max_length=10, choices=Season.choices)
+    quantity_kg = quantity_field(_("quantity (kg)"), validators=[MinValueValidator(ZERO)])
+    price = money_field(_("price per kg"), validators=[MinValueValidator(ZERO)])
+    deliver_from = models.DateField(_("deliver from"))
+    deliver_to = models.DateField(_("deliver to"))
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("buyer order")
+        verbose_name_plural = _("buyer orders")
+        ordering = ["-year", "season", "deliver_from", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_name} {self.product} {self.quantity_kg} kg"
+
+    def clean(self) -> None:
+        if self.deliver_from and self.deliver_to and self.deliver_to < self.deliver_from:
+            raise ValidationError({"deliver_to": _("The delivery window ends before it starts.")})
+
+
+class AllocationQuerySet(ScopedQuerySet):
+    scope_field = "plan__organization"
+
+
+class Allocation(models.Model):
+    """The matching's answer the clerk accepted: this plan supplies this order so many kg."""
+
+    plan = models.ForeignKey(
+        ProductionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    order = models.ForeignKey(
+        BuyerOrder, verbose_name=_("buyer order"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    quantity_kg = quantity_field(_("quantity (kg)"))
+    km = models.DecimalField(_("distance (km)"), max_digits=10, decimal_places=1)
+    accepted_at = models.DateTimeField(_("accepted at"), default=clock.now)
+    accepted_by = models.ForeignKey(
+        User, verbose_name=_("accepted by"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    objects = ScopedManager.from_queryset(AllocationQuerySet)()
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [models.UniqueConstraint(fields=["plan", "order"], name="market_allocation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} → {self.order.buyer_name}: {self.quantity_kg} kg"
+
+
+class ContractDocument(models.Model):
+    """A purchase from a plan's farmer (collection) or a sale to a buyer (delivery) of a plan."""
+
+    plan = models.ForeignKey(
+        ProductionPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="contract_documents"
+    )
+    order = models.ForeignKey(
+        BuyerOrder, verbose_name=_("buyer order"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    document = models.OneToOneField(
+        Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity_kg = quantity_field(_("quantity (kg)"))
+
+    objects = ScopedManager.from_queryset(AllocationQuerySet)()
+
+    class Meta:
+        verbose_name = _("contract document")
+        verbose_name_plural = _("contract documents")
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.document_id}"

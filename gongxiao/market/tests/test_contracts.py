@@ -1,0 +1,156 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from gongxiao.commerce.models import Document
+from gongxiao.market import contracts
+from gongxiao.market.contracts import ContractError, Demand, Supply, solve
+from gongxiao.market.models import Allocation, BuyerOrder, ContractDocument, ProductionPlan
+from gongxiao.members.tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def test_matching_beats_greedy_by_nearest():
+    # on the equator: P1 at lon 0, P2 at lon 1; B1 at lon 0.4 (nearest P1), B2 at lon -0.5.
+    # greedy gives B1<-P1 (44 km), B2<-P2 (167 km); the optimum crosses: B1<-P2 (67), B2<-P1 (56)
+    supplies = [Supply(1, 7, D("100"), 0.0, 0.0), Supply(2, 7, D("100"), 0.0, 1.0)]
+    demands = [Demand(10, 7, D("100"), 0.0, 0.4), Demand(20, 7, D("100"), 0.0, -0.5)]
+    result = solve(supplies, demands)
+    pairs = {(p.plan, p.order): p.kg for p in result.pairings}
+    assert pairs == {(2, 10): D("100"), (1, 20): D("100")}
+    assert result.unmet == {} and result.unsold == {}
+    assert result.kg_km < D("100") * D("130")
+
+
+def test_matching_respects_yield_and_reports_unmet_and_unsold():
+    supplies = [Supply(1, 7, D("50"), 0.0, 0.0), Supply(2, 8, D("30"), 0.0, 0.0)]
+    demands = [Demand(10, 7, D("80"), 0.0, 0.1)]
+    result = solve(supplies, demands)
+    assert [(p.plan, p.order, p.kg) for p in result.pairings] == [(1, 10, D("50"))]
+    assert result.unmet == {10: D("30")}
+    assert result.unsold == {2: D("30")}  # another product never matches
+
+
+def test_matching_covers_most_before_shortest():
+    # the near plan alone could serve B1, but then B2 (only reachable... same product) is short:
+    supplies = [Supply(1, 7, D("60"), 0.0, 0.0), Supply(2, 7, D("40"), 0.0, 2.0)]
+    demands = [Demand(10, 7, D("60"), 0.0, 0.0), Demand(20, 7, D("40"), 0.0, 0.01)]
+    result = solve(supplies, demands)
+    assert result.covered == D("100")
+    assert result.unmet == {}
+
+
+@pytest.fixture
+def plans(county, market):
+    farmer = member(county, county.coop_a, "李茶农", seq=1)
+    plan_a = ProductionPlan.objects.create(
+        organization=county.coop_a,
+        village=county.village_a,
+        product=market.tea,
+        year=2023,
+        season="spring",
+        area_mu=D("20"),
+        expected_kg=D("100"),
+        latitude=D("28.0"),
+        longitude=D("120.0"),
+    )
+    plan_a.members.add(farmer)
+    plan_b = ProductionPlan.objects.create(
+        organization=county.coop_b,
+        village=county.village_b,
+        product=market.tea,
+        year=2023,
+        season="spring",
+        area_mu=D("10"),
+        expected_kg=D("70"),
+        latitude=D("28.1"),
+        longitude=D("120.1"),
+    )
+    order = BuyerOrder.objects.create(
+        organization=county.coop_a,
+        buyer_name="联华超市",
+        buyer_kind=BuyerOrder.BuyerKind.SUPERMARKET,
+        latitude=D("28.01"),
+        longitude=D("120.01"),
+        product=market.tea,
+        year=2023,
+        season="spring",
+        quantity_kg=D("150"),
+        price=D("12.50"),
+        deliver_from=dt.date(2023, 4, 1),
+        deliver_to=dt.date(2023, 5, 1),
+    )
+    return plan_a, plan_b, order, farmer
+
+
+def test_clerk_matches_only_own_plans_and_accepting_twice_never_exceeds_yield(county, plans):
+    plan_a, _plan_b, order, _farmer = plans
+    result = contracts.match(county.clerk_a, 2023, "spring")
+    assert {p.plan for p in result.pairings} == {plan_a.pk}  # coop B's plan is not offered
+    assert result.unmet == {order.pk: D("50")}
+    contracts.accept(county.clerk_a, result.pairings)
+    assert Allocation.objects.get().quantity_kg == D("100")
+    again = contracts.match(county.clerk_a, 2023, "spring")
+    assert again.pairings == []  # the plan's yield is all allocated
+    with pytest.raises(ContractError):
+        contracts.accept(county.clerk_a, result.pairings)
+    assert Allocation.objects.get().quantity_kg == D("100")
+
+
+def test_leader_matching_uses_both_plans(county, plans):
+    _plan_a, plan_b, _order, _farmer = plans
+    result = contracts.match(county.leader, 2023, "spring")
+    assert result.covered == D("150")
+    assert result.unsold == {plan_b.pk: D("20")}
+
+
+def test_clerk_b_cannot_accept_or_collect_for_coop_a(county, market, plans):
+    plan_a, _plan_b, order, farmer = plans
+    pairing = contracts.Pairing(plan_a.pk, order.pk, D("10"), D("1.0"))
+    with pytest.raises(ContractError):
+        contracts.accept(county.clerk_b, [pairing])
+    with pytest.raises(ContractError):
+        contracts.collect(county.clerk_b, plan_a, market.warehouse_b, [(farmer, D("5"), D("10"), D("50"))])
+    assert not Allocation.objects.exists()
+    assert not ContractDocument.objects.exists()
+    assert ProductionPlan.objects.visible_to(county.clerk_b).filter(pk=plan_a.pk).count() == 0
+
+
+def test_collection_creates_purchase_documents_and_counts_in_fulfilment(county, market, plans):
+    plan_a, _plan_b, _order, farmer = plans
+    contracts.accept(county.clerk_a, contracts.match(county.clerk_a, 2023, "spring").pairings)
+    docs = contracts.collect(
+        county.clerk_a, plan_a, market.warehouse_a, [(farmer, D("40"), D("10"), D("300"))]
+    )
+    assert len(docs) == 1
+    doc = Document.objects.get(pk=docs[0].pk)
+    assert doc.kind == Document.Kind.PURCHASE
+    assert doc.member_id == farmer.pk
+    assert doc.total_amount == D("400.00")
+    allocation = Allocation.objects.get()
+    contracts.deliver(county.clerk_a, allocation, market.warehouse_a, D("30"))
+    (row,) = contracts.fulfilment([plan_a])
+    assert (row.expected, row.collected, row.allocated, row.delivered) == (
+        D("100"),
+        D("40"),
+        D("100"),
+        D("30"),
+    )
+
+
+def test_collection_from_a_non_member_writes_nothing(county, market, plans):
+    plan_a, _plan_b, _order, _farmer = plans
+    stranger = member(county, county.coop_a, "王路人", seq=2)
+    with pytest.raises(ContractError, match="Row 2"):
+        contracts.collect(
+            county.clerk_a,
+            plan_a,
+            market.warehouse_a,
+            [(_farmer, D("5"), D("10"), D("50")), (stranger, D("5"), D("10"), D("50"))],
+        )
+    assert not ContractDocument.objects.exists()
+    assert not Document.objects.filter(kind=Document.Kind.PURCHASE, member__isnull=False).exists()
