@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxiao.market import stall_views, views
+from gongxiao.market import contract_views, stall_views, views
 
 app_name = "market"
 
@@ -28,4 +28,12 @@ urlpatterns = [
     path("brands/<int:pk>/", views.brand_detail, name="brand"),
     path("brands/<int:pk>/edit/", views.brand_edit, name="brand_edit"),
     path("statistics/", views.statistics_page, name="statistics"),
+    path("contracts/plans/", contract_views.PlanList.as_view(), name="contract_plans"),
+    path("contracts/plans/new/", contract_views.plan_edit, name="contract_plan_create"),
+    path("contracts/plans/<int:pk>/", contract_views.plan_detail, name="contract_plan"),
+    path("contracts/plans/<int:pk>/edit/", contract_views.plan_edit, name="contract_plan_edit"),
+    path("contracts/orders/", contract_views.BuyerOrderList.as_view(), name="contract_orders"),
+    path("contracts/orders/new/", contract_views.order_edit, name="contract_order_create"),
+    path("contracts/orders/<int:pk>/edit/", contract_views.order_edit, name="contract_order_edit"),
+    path("contracts/matching/", contract_views.matching, name="contract_matching"),
 ]

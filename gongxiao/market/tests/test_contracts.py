@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from gongxiao.commerce.models import Document
 from gongxiao.market import contracts
@@ -154,3 +155,78 @@ def test_collection_from_a_non_member_writes_nothing(county, market, plans):
         )
     assert not ContractDocument.objects.exists()
     assert not Document.objects.filter(kind=Document.Kind.PURCHASE, member__isnull=False).exists()
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_plan_pages_show_own_plans_and_export(client_a, plans):
+    plan_a, plan_b, _order, _farmer = plans
+    page = client_a.get(reverse("market:contract_plans"))
+    assert page.status_code == 200
+    assert reverse("market:contract_plan", args=[plan_a.pk]) in page.content.decode()
+    assert reverse("market:contract_plan", args=[plan_b.pk]) not in page.content.decode()
+    export = client_a.get(reverse("market:contract_plans"), {"export": "xlsx"})
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client_a.get(reverse("market:contract_plan", args=[plan_a.pk])).status_code == 200
+    assert client_a.get(reverse("market:contract_orders")).status_code == 200
+
+
+def test_clerk_b_cannot_see_or_alter_coop_a_plans(client_b, market, plans):
+    plan_a, _plan_b, order, farmer = plans
+    assert client_b.get(reverse("market:contract_plan", args=[plan_a.pk])).status_code == 404
+    assert client_b.get(reverse("market:contract_plan_edit", args=[plan_a.pk])).status_code == 404
+    assert client_b.get(reverse("market:contract_order_edit", args=[order.pk])).status_code == 404
+    refused = client_b.post(
+        reverse("market:contract_plan", args=[plan_a.pk]),
+        {"member": farmer.pk, "location": market.warehouse_b.pk, "weight": "5", "price": "10", "paid": "50"},
+    )
+    assert refused.status_code == 404
+    edit = client_b.post(reverse("market:contract_plan_edit", args=[plan_a.pk]), {"expected_kg": "1"})
+    assert edit.status_code == 404
+    plan_a.refresh_from_db()
+    assert plan_a.expected_kg == D("100")
+    # the accept with coop A's pair is refused and writes nothing
+    client_b.post(
+        reverse("market:contract_matching"),
+        {"action": "accept", "year": 2023, "season": "spring", "pair": f"{plan_a.pk}:{order.pk}:10:1.0"},
+    )
+    assert not ContractDocument.objects.exists()
+    assert not Allocation.objects.exists()
+
+
+def test_matching_page_runs_and_accepts(client_a, plans):
+    plan_a, _plan_b, order, _farmer = plans
+    run = client_a.post(
+        reverse("market:contract_matching"), {"action": "run", "year": 2023, "season": "spring"}
+    )
+    assert run.status_code == 200
+    body = run.content.decode()
+    assert f'value="{plan_a.pk}:{order.pk}:100.000:' in body
+    pair = body.split('name="pair" value="')[1].split('"')[0]
+    accepted = client_a.post(
+        reverse("market:contract_matching"),
+        {"action": "accept", "year": 2023, "season": "spring", "pair": pair},
+    )
+    assert accepted.status_code == 302
+    assert Allocation.objects.get().quantity_kg == D("100")
+
+
+def test_collection_entry_on_plan_page(client_a, market, plans):
+    plan_a, _plan_b, _order, farmer = plans
+    response = client_a.post(
+        reverse("market:contract_plan", args=[plan_a.pk]),
+        {
+            "member": farmer.pk,
+            "location": market.warehouse_a.pk,
+            "weight": "12.5",
+            "price": "8",
+            "paid": "100",
+        },
+    )
+    assert response.status_code == 302
+    document = ContractDocument.objects.get().document
+    assert document.kind == Document.Kind.PURCHASE and document.total_amount == D("100.00")
+    page = client_a.get(reverse("market:contract_plan", args=[plan_a.pk]))
+    assert page.context["figures"].collected == D("12.5")
