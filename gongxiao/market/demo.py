@@ -18,12 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from gongxiao.commerce.actions import DocumentSpec, LineSpec, create_and_confirm
-from gongxiao.commerce.models import Document, Location, Product
+from gongxiao.commerce.models import Business, Category, Document, Location, Product, Unit
 from gongxiao.core import clock, roles
 from gongxiao.core.demo import DemoContext, DemoError, step
 from gongxiao.core.excel import IMPORTERS, run_import
 from gongxiao.core.models import User
-from gongxiao.market import actions
+from gongxiao.market import actions, contracts
 from gongxiao.market.demo_malls import (
     CENT,
     CHANNELS,
@@ -36,7 +36,7 @@ from gongxiao.market.demo_malls import (
     make_orders,
     produce,
 )
-from gongxiao.market.models import Brand, Channel, ChannelOrder
+from gongxiao.market.models import Brand, BuyerOrder, Channel, ChannelOrder, ProductionPlan
 from gongxiao.market.statistics import compute
 from gongxiao.members.models import Member
 
@@ -267,4 +267,126 @@ def market(ctx: DemoContext) -> str:
         f"{len(brands)} 个区域公共品牌、{len(products)} 种农特产品、{purchases} 张产地采购单；"
         f"{len(channels)} 个线上渠道（各自的导出格式，年中、年末各导入一次，{refunded_later} 行后来退款或取消并红冲）；"
         f"“丰收互联”专区{online.sentence()}；展销活动：{events.event_sentence()}"
+    )
+
+
+# ---------------------------------------------------------------- contract farming (订单农业，一村一品)
+
+CONTRACT_PRODUCE = [  # code, name, price per kg paid to farmers
+    ("CF-001", "高山茶青", Decimal("36")),
+    ("CF-002", "春笋", Decimal("4.5")),
+    ("CF-003", "高山蔬菜", Decimal("3.2")),
+    ("CF-004", "土鸡蛋", Decimal("16")),
+]
+BUYERS = [  # name, kind, town
+    ("联华超市温州店", "supermarket", "鹿城区"),
+    ("永辉超市瑞安店", "supermarket", "瑞安市"),
+    ("鲜丰农产品供应链公司", "supply_chain", "瓯海区"),
+    ("浙南果蔬配送中心", "supply_chain", "龙湾区"),
+    ("县城菜市场", "wet_market", "县城"),
+    ("桥头农贸市场", "wet_market", "桥头镇"),
+    ("县第一中学食堂", "canteen", "县城"),
+    ("县人民医院食堂", "canteen", "县城"),
+    ("温州大学食堂", "canteen", "瓯海区"),
+    ("盒马鲜生温州仓", "supermarket", "龙湾区"),
+]
+CONTRACT_YEAR = 2023
+
+
+def contract_season(
+    user: User,
+    organization: Any,
+    location: Location,
+    villages: list[Any],
+    members_by_village: dict[int, list[Member]],
+    rng: Any,
+    plans: int = 30,
+    buyers: int = 10,
+) -> tuple[int, int, Any, int]:
+    """One season (2023 spring): village plans, buyers' orders, the matching accepted, some collection."""
+    products = []
+    for code, name, farm_price in CONTRACT_PRODUCE:
+        product = Product.objects.filter(code=code).first() or Product.objects.create(
+            organization=organization,
+            code=code,
+            name=name,
+            business=Business.FARM_PRODUCE,
+            category=Category.PRODUCE,
+            base_unit=Unit.KG,
+            price=farm_price * 2,
+        )
+        products.append(product)
+    made = []
+    for village in villages[:plans]:
+        index = rng.randrange(len(products))
+        area = Decimal(rng.randrange(20, 300))
+        plan = ProductionPlan.objects.create(
+            organization=organization,
+            village=village,
+            product=products[index],
+            year=CONTRACT_YEAR,
+            season="spring",
+            area_mu=area,
+            expected_kg=area * Decimal(rng.randrange(80, 400)),
+            latitude=Decimal(f"{27.70 + rng.random() * 0.5:.6f}"),
+            longitude=Decimal(f"{119.90 + rng.random() * 0.6:.6f}"),
+        )
+        plan.members.set(members_by_village.get(village.pk, [])[: rng.randrange(5, 15)])
+        made.append(plan)
+    for name, kind, town in BUYERS[:buyers]:
+        product = rng.choice(products)
+        BuyerOrder.objects.create(
+            organization=organization,
+            buyer_name=name,
+            buyer_kind=kind,
+            town=town,
+            latitude=Decimal(f"{27.60 + rng.random() * 0.7:.6f}"),
+            longitude=Decimal(f"{119.80 + rng.random() * 0.9:.6f}"),
+            product=product,
+            year=CONTRACT_YEAR,
+            season="spring",
+            quantity_kg=Decimal(rng.randrange(5, 60) * 1000),
+            price=next(price for code, _n, price in CONTRACT_PRODUCE if code == product.code)
+            * Decimal("1.3"),
+            deliver_from=dt.date(CONTRACT_YEAR, 4, 1),
+            deliver_to=dt.date(CONTRACT_YEAR, 5, 31),
+        )
+    with clock.travel(dt.datetime(CONTRACT_YEAR, 3, 20, 10, 0)):
+        result = contracts.match(user, CONTRACT_YEAR, "spring")
+        contracts.accept(user, result.pairings)
+    collected = 0
+    with clock.travel(dt.datetime(CONTRACT_YEAR, 4, 15, 9, 0)):
+        for plan in made[: max(1, len(made) // 3)]:
+            farmers = list(plan.members.all()[:5])
+            price = next(p for code, _n, p in CONTRACT_PRODUCE if code == plan.product.code)
+            rows = [
+                (farmer, Decimal(rng.randrange(50, 400)), price, Decimal(rng.randrange(50, 400)) * price)
+                for farmer in farmers
+            ]
+            rows = [(f, w, p, min(paid, (w * p).quantize(Decimal("0.01")))) for f, w, p, paid in rows]
+            if rows:
+                contracts.collect(user, plan, location, rows)
+                collected += len(rows)
+    return len(made), buyers, result, collected
+
+
+@step("订单农业：一村一品生产计划与采购商订单匹配")
+def contract_farming(ctx: DemoContext) -> str:
+    assert ctx.head_company is not None
+    company = ctx.head_company
+    user = ctx.users.get("ecom01") or ctx.add_user("ecom01", company, roles.DEPARTMENT_STAFF)
+    location = Location.objects.filter(code="WH-EC").first() or Location.objects.create(
+        organization=company, code="WH-EC", name="供销优选电商仓", kind=Location.Kind.WAREHOUSE
+    )
+    members_by_village: dict[int, list[Member]] = {}
+    for member in Member.objects.filter(kind=Member.Kind.HOUSEHOLD, is_active=True).order_by("pk")[:6000]:
+        members_by_village.setdefault(member.village_id, []).append(member)
+    villages = [v for v in ctx.villages if v.pk in members_by_village] or ctx.villages
+    villages = ctx.rng.sample(villages, min(30, len(villages)))
+    plans, buyers, result, collected = contract_season(
+        user, company, location, villages, members_by_village, ctx.rng
+    )
+    return (
+        f"{CONTRACT_YEAR} 年春季 {plans} 个村级生产计划、{buyers} 家采购商订单；匹配 {len(result.pairings)} 条、"
+        f"覆盖 {result.covered} kg，未满足 {sum(result.unmet.values(), Decimal(0))} kg；{collected} 笔农户收购"
     )

@@ -230,3 +230,27 @@ def test_collection_entry_on_plan_page(client_a, market, plans):
     assert document.kind == Document.Kind.PURCHASE and document.total_amount == D("100.00")
     page = client_a.get(reverse("market:contract_plan", args=[plan_a.pk]))
     assert page.context["figures"].collected == D("12.5")
+
+
+def test_demo_season_plans_matches_and_collects(county, market):
+    import random
+
+    from gongxiao.market.demo import contract_season
+
+    farmers = [member(county, county.coop_a, f"农户{n}", seq=10 + n) for n in range(6)]
+    result = contract_season(
+        county.clerk_a,
+        county.coop_a,
+        market.warehouse_a,
+        [county.village_a],
+        {county.village_a.pk: farmers},
+        random.Random(1),
+        plans=1,
+        buyers=3,
+    )
+    plans, buyers, matching, collected = result
+    assert (plans, buyers) == (1, 3)
+    assert BuyerOrder.objects.count() == 3
+    assert Allocation.objects.count() == len(matching.pairings)
+    assert collected > 0
+    assert ContractDocument.objects.count() == collected  # a purchase document per farmer
