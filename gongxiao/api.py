@@ -14,6 +14,7 @@ from gongxiao.commerce.api import router as commerce_router
 from gongxiao.core.api import AUTH, pydantic_errors
 from gongxiao.core.api import router as core_router
 from gongxiao.market.api import router as market_router
+from gongxiao.market.contract_api import router as contract_router
 from gongxiao.members.api import router as members_router
 from gongxiao.network.api import router as network_router
 from gongxiao.supply.api import router as supply_router
@@ -27,6 +28,7 @@ api.add_router("/", network_router)
 api.add_router("/", supply_router)
 api.add_router("/", reserve_router)
 api.add_router("/", market_router)
+api.add_router("/", contract_router)
 api.add_router("/", caravan_router)
 
 

@@ -254,3 +254,35 @@ def test_demo_season_plans_matches_and_collects(county, market):
     assert Allocation.objects.count() == len(matching.pairings)
     assert collected > 0
     assert ContractDocument.objects.count() == collected  # a purchase document per farmer
+
+
+# ---------------------------------------------------------------- API
+
+
+def test_api_lists_only_own_plans_and_matches(client_a, client_b, plans):
+    plan_a, _plan_b, order, _farmer = plans
+    assert [p["id"] for p in client_a.get("/api/market/contracts/plans").json()] == [plan_a.pk]
+    assert client_b.get(f"/api/market/contracts/plans/{plan_a.pk}/fulfilment").status_code == 404
+    run = client_a.post(
+        "/api/market/contracts/matching", {"year": 2023, "season": "spring"}, content_type="application/json"
+    ).json()
+    assert {key: Decimal(kg) for key, kg in run["unmet"].items()} == {str(order.pk): D("50")}
+    accepted = client_a.post(
+        "/api/market/contracts/matching/accept",
+        {"allocations": run["allocations"]},
+        content_type="application/json",
+    )
+    assert accepted.status_code == 201
+    figures = client_a.get(f"/api/market/contracts/plans/{plan_a.pk}/fulfilment").json()
+    assert Decimal(figures["allocated_kg"]) == D("100")
+
+
+def test_api_refuses_clerk_b_accepting_coop_a_plan(client_b, plans):
+    plan_a, _plan_b, order, _farmer = plans
+    refused = client_b.post(
+        "/api/market/contracts/matching/accept",
+        {"allocations": [{"plan_id": plan_a.pk, "order_id": order.pk, "quantity_kg": "10", "km": "1"}]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert not Allocation.objects.exists()
