@@ -271,6 +271,23 @@ class CollectForm(forms.Form):
         )
 
 
+class DeliverForm(forms.Form):
+    allocation: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Allocation.objects.none(), label=gettext_lazy("buyer order")
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), label=gettext_lazy("stock location"))
+    weight = forms.DecimalField(
+        label=gettext_lazy("weight (kg)"), min_value=Decimal("0.001"), decimal_places=3
+    )
+
+    def __init__(self, *args: Any, plan: ProductionPlan, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "allocation").queryset = plan.allocations.select_related("order")
+        _choices(self, "location").queryset = Location.objects.visible_to(user).filter(
+            organization__path__startswith=plan.organization.path
+        )
+
+
 @login_required
 def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The plan, its allocations and fulfilment, and the collection entry (a purchase from a farmer)."""
@@ -282,10 +299,21 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     can_collect = request.user.has_perm("commerce.add_document") and request.user.can_manage(
         plan.organization
     )
-    form = CollectForm(request.POST or None, plan=plan, user=request.user)
-    if request.method == "POST":
-        if not can_collect:
-            raise PermissionDenied
+    delivering = "allocation" in request.POST
+    form = CollectForm(None if delivering else request.POST or None, plan=plan, user=request.user)
+    deliver_form = DeliverForm(request.POST if delivering else None, plan=plan, user=request.user)
+    if request.method == "POST" and not can_collect:
+        raise PermissionDenied
+    if delivering and deliver_form.is_valid():
+        data = deliver_form.cleaned_data
+        try:
+            contracts.deliver(request.user, data["allocation"], data["location"], data["weight"])
+        except (contracts.ContractError, TradeError) as error:
+            deliver_form.add_error(None, "；".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Delivery recorded."))
+            return redirect("market:contract_plan", pk=plan.pk)
+    if request.method == "POST" and not delivering:
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -310,6 +338,7 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "allocations": plan.allocations.select_related("order"),
             "members": plan.members.order_by("name"),
             "form": form if can_collect else None,
+            "deliver_form": deliver_form if can_collect else None,
             "can_edit": request.user.can_manage(plan.organization),
             "breadcrumbs": [PLANS],
         },

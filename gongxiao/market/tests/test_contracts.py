@@ -146,7 +146,7 @@ def test_collection_creates_purchase_documents_and_counts_in_fulfilment(county, 
 def test_collection_from_a_non_member_writes_nothing(county, market, plans):
     plan_a, _plan_b, _order, _farmer = plans
     stranger = member(county, county.coop_a, "王路人", seq=2)
-    with pytest.raises(ContractError, match="Row 2"):
+    with pytest.raises(ContractError, match="王路人"):  # the row names the farmer
         contracts.collect(
             county.clerk_a,
             plan_a,
@@ -286,3 +286,18 @@ def test_api_refuses_clerk_b_accepting_coop_a_plan(client_b, plans):
     )
     assert refused.status_code == 422
     assert not Allocation.objects.exists()
+
+
+def test_delivery_entry_on_plan_page_books_a_sale(client_a, county, market, plans):
+    plan_a, _plan_b, _order, farmer = plans
+    contracts.accept(county.clerk_a, contracts.match(county.clerk_a, 2023, "spring").pairings)
+    contracts.collect(county.clerk_a, plan_a, market.warehouse_a, [(farmer, D("40"), D("10"), D("400"))])
+    allocation = Allocation.objects.get()
+    response = client_a.post(
+        reverse("market:contract_plan", args=[plan_a.pk]),
+        {"allocation": allocation.pk, "location": market.warehouse_a.pk, "weight": "25"},
+    )
+    assert response.status_code == 302
+    sale = ContractDocument.objects.get(order__isnull=False).document
+    assert sale.kind == Document.Kind.SALE
+    assert contracts.fulfilment([plan_a])[0].delivered == D("25")
