@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from gongxiao.commerce.actions import DocumentSpec, LineSpec, PaymentSpec, create_and_confirm
 from gongxiao.commerce.errors import TradeError
-from gongxiao.commerce.models import Document, DocumentLine
+from gongxiao.commerce.models import Document, DocumentLine, Payment
 from gongxiao.core.models import User
 from gongxiao.core.numbers import plain
 from gongxiao.core.validators import check_resident_id
@@ -92,6 +92,11 @@ def checkout(user: User, sale: Checkout) -> Document:
     for number, counter_line in enumerate(sale.lines, start=1):
         if counter_line.line.product.is_pesticide:
             errors.extend(_buyer_errors(number, counter_line.buyer))
+    if sale.member is None and any(p.method == Payment.Method.CREDIT for p in sale.payments):
+        errors.append(
+            _("“%(method)s”: only a member may buy on credit; look the member up first")
+            % {"method": Payment.Method.CREDIT.label}
+        )
     if errors:
         raise TradeError(errors, code="invalid")
     buyers = [counter_line.buyer for counter_line in sale.lines]

@@ -148,6 +148,18 @@ def test_a_checkout_needs_a_payment(shop):
     assert _written() == before
 
 
+def test_credit_is_only_for_a_member(shop):
+    before = _written()
+    credit = [{"method": "credit", "amount": "332.00"}]
+    response = _post("/api/supply/checkout", _sale(shop, payments=credit), _key(shop.county.clerk_a))
+    assert response.status_code == 422
+    assert "赊" in response.json()["detail"] or "credit" in response.json()["detail"]
+    assert _written() == before
+    buyer = member(shop.county, shop.county.coop_a)
+    sale = _sale(shop, payments=credit, member_id=buyer.pk)
+    assert _post("/api/supply/checkout", sale, _key(shop.county.clerk_a)).status_code == 201
+
+
 def test_member_is_recorded_on_the_sale(shop):
     buyer = member(shop.county, shop.county.coop_a)
     response = _post("/api/supply/checkout", _sale(shop, member_id=buyer.pk), _key(shop.county.clerk_a))
