@@ -182,6 +182,26 @@ def step(title: str) -> Callable[[Step], Step]:
     return register
 
 
+def ordered_steps() -> list[DemoStep]:
+    """The steps in the order of INSTALLED_APPS, then of definition in each module.
+
+    A test may import an app's demo module before the demo runs; the order it registered its
+    steps in must not decide the order they run in (members before the market, ...).
+    """
+    from django.apps import apps
+
+    order = {config.name: index for index, config in enumerate(apps.get_app_configs())}
+
+    def app_index(demo_step: DemoStep) -> int:
+        module = demo_step.func.__module__
+        return max(
+            (i for name, i in order.items() if module == name or module.startswith(name + ".")), default=-1
+        )
+
+    positions = {id(demo_step): index for index, demo_step in enumerate(STEPS)}
+    return sorted(STEPS, key=lambda demo_step: (app_index(demo_step), positions[id(demo_step)]))
+
+
 def existing_data() -> tuple[int, int]:
     return Organization.objects.count(), Region.objects.count()
 
@@ -219,7 +239,7 @@ def build(
                 )
             wipe()
         ctx = DemoContext(seed=seed, scale=scale, password=password)
-        for demo_step in STEPS:
+        for demo_step in ordered_steps():
             ctx.rng = random.Random(f"{seed}:{demo_step.key}")
             started = time.perf_counter()
             summary = demo_step.func(ctx)
