@@ -2,10 +2,17 @@
 
 Each one runs in one transaction and either does everything or nothing. Messages name the line
 and the field in Chinese. Other apps add rules for sales (pesticides, licences) to `SALE_CHECKS`.
+
+A document of any kind may be a correction of an earlier day (更正单, `Document.corrects_date`):
+entered and written now like every document, its moves count on the day it corrects in stock as
+of a day (`gongxiao.commerce.asof`). Only a user with ``commerce.correct_document`` may enter one,
+with a reason, for a day before today and at most `CORRECTION_MAX_DAYS` back; it must leave the
+stock of every day from then to today at 0 or above, as every document must leave today's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,6 +21,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from gongxiao.commerce.asof import first_negative_day, stock_as_of
 from gongxiao.commerce.errors import TradeError
 from gongxiao.commerce.models import (
     Batch,
@@ -28,8 +36,11 @@ from gongxiao.commerce.models import (
 from gongxiao.commerce.stock import MoveSpec, Posting, apply_moves, on_hand, plan_moves, write_moves
 from gongxiao.core import clock
 from gongxiao.core.models import DocumentSequence, Organization, User
+from gongxiao.core.numbers import plain
 
 CENT = Decimal("0.01")
+CORRECTION_MAX_DAYS = 366  # how far back a correction may go
+CORRECTION_REASON_MIN = 4  # characters of the reason a correction needs
 
 # Checks run on every line of a sale before it is confirmed: (document, line) -> message or None.
 SALE_CHECKS: list[Callable[[Document, DocumentLine], str | None]] = []
@@ -65,6 +76,9 @@ class DocumentSpec:
     external_id: str = ""
     note: str = ""
     payments: list[PaymentSpec] = field(default_factory=list)
+    # A correction of that earlier day (更正单), and why; None for an ordinary document.
+    corrects_date: dt.date | None = None
+    correction_reason: str = ""
     # Rows the caller writes with the document, in its transaction: made from the (unsaved)
     # document and lines before the sale checks run, so that the checks see them on the lines
     # (a counter sale's real-name records), saved right after the lines.
@@ -83,6 +97,73 @@ def _same_county(a: Organization, b: Organization) -> bool:
     return a.path[: a.steplen] == b.path[: b.steplen]
 
 
+def _correction_errors(user: User, corrects_date: dt.date, reason: str | None) -> list[str]:
+    """What is wrong with a correction of `corrects_date` (reason None: not checked again)."""
+    if not user.has_perm("commerce.correct_document"):
+        raise TradeError(_("You may not enter corrections of an earlier day."), code="forbidden")
+    errors = []
+    today = clock.today()
+    earliest = today - dt.timedelta(days=CORRECTION_MAX_DAYS)
+    if corrects_date >= today:
+        errors.append(
+            _("“Corrects the day”: %(date)s is not before today; a correction is of an earlier day")
+            % {"date": corrects_date.isoformat()}
+        )
+    elif corrects_date < earliest:
+        errors.append(
+            _(
+                "“Corrects the day”: %(date)s is more than %(days)s days back; the earliest day is %(earliest)s"
+            )
+            % {
+                "date": corrects_date.isoformat(),
+                "days": CORRECTION_MAX_DAYS,
+                "earliest": earliest.isoformat(),
+            }
+        )
+    if reason is not None and len(reason.strip()) < CORRECTION_REASON_MIN:
+        errors.append(
+            _(
+                "“Reason for the correction”: say why the earlier day is corrected (at least %(count)s characters)"
+            )
+            % {"count": CORRECTION_REASON_MIN}
+        )
+    return errors
+
+
+def _check_history(corrects_date: dt.date, specs: list[MoveSpec]) -> None:
+    """Refuse a correction that would leave a day from `corrects_date` to yesterday with negative stock.
+
+    Call after the balances of `specs` are locked: no other document can then change these keys'
+    history until the correction is written. Today's stock is the balance, checked by `plan_moves`.
+    """
+    yesterday = clock.today() - dt.timedelta(days=1)
+    changes: dict[tuple[int, int, int], Decimal] = {}
+    first_spec: dict[tuple[int, int, int], MoveSpec] = {}
+    for spec in specs:
+        changes[spec.key] = changes.get(spec.key, Decimal("0")) + spec.quantity
+        first_spec.setdefault(spec.key, spec)
+    errors = []
+    for key, change in changes.items():
+        found = first_negative_day(corrects_date, yesterday, key, change)
+        if found is None:
+            continue
+        day, stock = found
+        spec = first_spec[key]
+        message = _(
+            "the stock of %(product)s at %(location)s would be %(stock)s %(unit)s at the end of %(day)s; "
+            "a correction must not leave any day since the corrected one with negative stock"
+        ) % {
+            "product": spec.product,
+            "location": spec.location,
+            "stock": plain(stock),
+            "unit": spec.product.get_base_unit_display(),
+            "day": day.isoformat(),
+        }
+        errors.append(_line_error(spec.line_no, _("quantity"), message) if spec.line_no else message)
+    if errors:
+        raise TradeError(errors, code="negative_history")
+
+
 def _build(user: User, spec: DocumentSpec) -> tuple[Document, list[DocumentLine], list[Payment]]:
     """Check the spec; the document, its lines and payments, not saved yet."""
     errors: list[str] = []
@@ -99,6 +180,14 @@ def _build(user: User, spec: DocumentSpec) -> tuple[Document, list[DocumentLine]
             errors.append(_("“To location”: must differ from the stock location"))
         elif not _same_county(spec.location.organization, spec.to_location.organization):
             errors.append(_("“To location”: not a location of this county"))
+    if spec.corrects_date is not None:
+        errors += _correction_errors(user, spec.corrects_date, spec.correction_reason)
+    elif spec.correction_reason.strip():
+        errors.append(
+            _(
+                "“Reason for the correction”: give the earlier day the document corrects, or leave the reason empty"
+            )
+        )
     if not spec.lines:
         errors.append(_("The document has no lines."))
     lines: list[DocumentLine] = []
@@ -165,6 +254,8 @@ def _build(user: User, spec: DocumentSpec) -> tuple[Document, list[DocumentLine]
         external_id=spec.external_id,
         note=spec.note,
         total_amount=sum((line.amount for line in lines), Decimal("0")),
+        corrects_date=spec.corrects_date,
+        correction_reason=spec.correction_reason.strip() if spec.corrects_date else "",
         created_by=user,
     )
     for document_line in lines:
@@ -258,7 +349,17 @@ def _moves_for(document: Document, lines: list[DocumentLine]) -> list[MoveSpec]:
                 )
             )
         elif kind == Document.Kind.STOCKTAKE:
-            book = on_hand(document.location, line.product, line.batch)
+            if document.corrects_date is not None:  # counted on that day: against that day's book
+                key = (document.location.pk, line.product.pk, line.batch.pk if line.batch else 0)
+                book = stock_as_of(
+                    document.corrects_date,
+                    locations=[key[0]],
+                    products=[key[1]],
+                    batches=[key[2]],
+                    by_batch=True,
+                ).get(key, Decimal("0"))
+            else:
+                book = on_hand(document.location, line.product, line.batch)
             line.book_quantity = book
             difference = line.quantity - book
             if difference:
@@ -320,7 +421,10 @@ def _check_sale(document: Document, lines: list[DocumentLine], payments: list[Pa
 
 def _post(document: Document, lines: list[DocumentLine]) -> Posting:
     """Lock the balances and work out the moves; the lines get their cost (sales, transfers)."""
-    posting = plan_moves(_moves_for(document, lines))
+    specs = _moves_for(document, lines)
+    posting = plan_moves(specs)
+    if document.corrects_date is not None:
+        _check_history(document.corrects_date, specs)
     if document.kind in (Document.Kind.SALE, Document.Kind.TRANSFER):
         costs: dict[tuple[int, int | None], Decimal] = {}
         for move in posting.moves:
@@ -363,6 +467,10 @@ def confirm_document(document: Document, user: User) -> Document:
                 % {"status": locked.get_status_display()},
                 code="not_draft",
             )
+        if locked.corrects_date is not None:
+            errors = _correction_errors(user, locked.corrects_date, None)
+            if errors:
+                raise TradeError(errors, code="invalid")
         lines = list(locked.lines.select_related("product", "batch"))
         if locked.kind == Document.Kind.SALE:
             _check_sale(locked, lines, list(locked.payments.all()))
@@ -393,6 +501,8 @@ def reverse_document(document: Document, user: User, reason: str) -> Document:
                 % {"status": original.get_status_display()},
                 code="not_confirmed",
             )
+        if original.corrects_date is not None and not user.has_perm("commerce.correct_document"):
+            raise TradeError(_("You may not enter corrections of an earlier day."), code="forbidden")
         reversal = Document.objects.create(
             organization=original.organization,
             kind=original.kind,
@@ -405,6 +515,9 @@ def reverse_document(document: Document, user: User, reason: str) -> Document:
             partner_contact=original.partner_contact,
             note=reason[:200],
             total_amount=-original.total_amount,
+            # the reversal of a correction undoes it on the same day
+            corrects_date=original.corrects_date,
+            correction_reason=reason[:200] if original.corrects_date else "",
             reverses=original,
             created_by=user,
         )
@@ -432,7 +545,12 @@ def reverse_document(document: Document, user: User, reason: str) -> Document:
             MoveSpec(m.location, m.product, -m.quantity, StockMove.Kind.REVERSAL, m.batch, m.unit_cost, 0)
             for m in original.moves.select_related("location", "product", "batch").order_by("pk")
         ]
-        apply_moves(specs, reversal)
+        if original.corrects_date is None:
+            apply_moves(specs, reversal)
+        else:
+            posting = plan_moves(specs)
+            _check_history(original.corrects_date, specs)
+            write_moves(posting, reversal)
         reversal.number = DocumentSequence.next_number(
             original.organization, Document.NUMBER_PREFIX[original.kind], clock.today().year
         )

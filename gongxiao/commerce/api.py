@@ -71,6 +71,9 @@ class DocumentIn(Schema):
     lines: list[LineIn]
     payments: list[PaymentIn] = []
     confirm: bool = False
+    # a correction of an earlier day (更正单): needs commerce.correct_document and a reason
+    corrects_date: dt.date | None = None
+    correction_reason: str = Field(default="", max_length=200)
 
 
 class LineOut(Schema):
@@ -96,6 +99,8 @@ class DocumentOut(Schema):
     partner_name: str
     total_amount: Decimal
     reverses_id: int | None
+    corrects_date: dt.date | None
+    correction_reason: str
     lines: list[LineOut]
 
 
@@ -191,6 +196,8 @@ def _visible(queryset: Any, user: Any, pk: int | None, label: str) -> Any:
 @router.post("/documents", response={201: DocumentOut})
 def create_document(request: AuthedRequest, payload: DocumentIn) -> Any:
     require_perm(request, "commerce.add_document")
+    if payload.corrects_date is not None:
+        require_perm(request, "commerce.correct_document")
     location = _visible(Location.objects, request.user, payload.location_id, _("stock location"))
     to_location = (
         Location.objects.filter(pk=payload.to_location_id).first() if payload.to_location_id else None
@@ -229,6 +236,8 @@ def create_document(request: AuthedRequest, payload: DocumentIn) -> Any:
         note=payload.note,
         lines=lines,
         payments=[actions.PaymentSpec(p.method, p.amount) for p in payload.payments],
+        corrects_date=payload.corrects_date,
+        correction_reason=payload.correction_reason,
     )
     try:
         if payload.confirm:

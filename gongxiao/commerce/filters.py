@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gongxiao.commerce.models import Business, Category, Document, Location
+from gongxiao.commerce.models import Business, Category, Document, Location, StockMove
 
 
 def _locations(request) -> QuerySet:  # type: ignore[no-untyped-def]
@@ -37,3 +37,15 @@ class DocumentFilter(django_filters.FilterSet):
     location = django_filters.ModelChoiceFilter(label=_("stock location"), queryset=_locations)
     date_from = django_filters.DateFilter(label=_("from"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("to"), field_name="date", lookup_expr="lte")
+
+
+class StockMoveFilter(django_filters.FilterSet):
+    location = django_filters.ModelChoiceFilter(label=_("stock location"), queryset=_locations)
+    kind = django_filters.ChoiceFilter(label=_("move kind"), choices=StockMove.Kind.choices)
+    corrections = django_filters.ChoiceFilter(
+        label=_("corrections of an earlier day"),
+        choices=[("true", _("yes")), ("false", _("no"))],
+        method=lambda queryset, name, value: queryset.filter(corrects_date__isnull=value != "true"),
+    )
+    date_from = django_filters.DateFilter(label=_("from"), field_name="created_at__date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=_("to"), field_name="created_at__date", lookup_expr="lte")

@@ -67,9 +67,21 @@ class DocumentHeaderForm(forms.Form):
     partner_name = forms.CharField(label=_("partner"), max_length=100, required=False)
     partner_contact = forms.CharField(label=_("partner contact"), max_length=60, required=False)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+    # A correction of an earlier day (更正单): shown to users with commerce.correct_document; the
+    # rules (a day before today, not too far back, a reason, the permission) are in the action.
+    corrects_date = forms.DateField(
+        label=_("corrects the day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("only for a document that should have been entered on an earlier day"),
+    )
+    correction_reason = forms.CharField(label=_("reason for the correction"), max_length=200, required=False)
+
+    CORRECTION_FIELDS = ("corrects_date", "correction_reason")
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.may_correct = user.has_perm("commerce.correct_document")
         mine = (
             Location.objects.visible_to(user)
             .filter(is_active=True)
@@ -81,6 +93,12 @@ class DocumentHeaderForm(forms.Form):
         self.fields["to_location"].queryset = Location.objects.filter(
             is_active=True, organization__path__startswith=county_root
         ).order_by("code")
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.CORRECTION_FIELDS]
+
+    def correction_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CORRECTION_FIELDS]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

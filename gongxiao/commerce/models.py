@@ -244,7 +244,10 @@ class StockMoveQuerySet(ScopedQuerySet):
 
 
 class StockMove(models.Model):
-    """One change of stock. Append-only: never updated, never deleted; dated when written."""
+    """One change of stock. Append-only: never updated, never deleted; dated when written.
+
+    A move of a correction of an earlier day is written now too, and says the day it corrects.
+    """
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("Receipt")
@@ -275,6 +278,9 @@ class StockMove(models.Model):
         blank=True,
         related_name="moves",
     )
+    # Set only on the moves of a correction (and of its reversal): the earlier day the move counts
+    # on in stock as of a day (`gongxiao.commerce.asof`); `created_at` stays the time it was written.
+    corrects_date = models.DateField(_("corrects the day"), null=True, blank=True)
 
     objects = ScopedManager.from_queryset(StockMoveQuerySet)()
 
@@ -376,6 +382,9 @@ class Document(models.Model):
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     total_amount = money_field(_("total amount"), default=0)
+    # A correction (更正单) of an earlier day: its moves are written now but count on that day.
+    corrects_date = models.DateField(_("corrects the day"), null=True, blank=True)
+    correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
     reverses = models.OneToOneField(
         "self",
         verbose_name=_("reverses"),
@@ -407,6 +416,7 @@ class Document(models.Model):
         permissions = [
             ("confirm_document", _("Can confirm trade documents")),
             ("reverse_document", _("Can reverse trade documents")),
+            ("correct_document", _("Can enter corrections of an earlier day")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -427,6 +437,10 @@ class Document(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_date is not None
 
     def paid_amount(self) -> Decimal:
         return self.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")

@@ -11,6 +11,10 @@ A document's moves cost three statements whatever their number: lock (creating m
 rows), update the changed balances, insert the moves. `plan_moves` does the first and works out
 the moves (refusing a shortage before anything is written); `write_moves` the other two, so that a
 caller can write its own rows in between (the confirmed document the moves point at).
+
+The moves of a correction of an earlier day are written now like all others and carry the day
+they correct (`write_moves` copies `Document.corrects_date`); stock as of a past day is in
+`gongxiao.commerce.asof`.
 """
 
 from __future__ import annotations
@@ -189,8 +193,10 @@ def write_moves(posting: Posting, document: Document | None = None) -> list[Stoc
             )
         for key, balance in posting.balances.items():
             balance.quantity, balance.value = posting.new_state[key]
+    corrects_date = document.corrects_date if document is not None else None  # a correction's day
     for move in posting.moves:
         move.document = document
+        move.corrects_date = corrects_date
     StockMove.objects.bulk_create(posting.moves)
     return posting.moves
 

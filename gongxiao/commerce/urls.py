@@ -13,6 +13,7 @@ urlpatterns = [
     path("locations/new/", views.location_edit, name="location_create"),
     path("locations/<int:pk>/edit/", views.location_edit, name="location_edit"),
     path("stock/", views.StockList.as_view(), name="stock"),
+    path("stock/moves/", views.StockMoveList.as_view(), name="moves"),
     path("documents/", views.DocumentList.as_view(), name="documents"),
     path("documents/new/", views.document_create, name="document_create"),
     path("documents/<int:pk>/", views.document_detail, name="document"),

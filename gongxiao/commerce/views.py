@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 
 from gongxiao.commerce import actions
 from gongxiao.commerce.errors import TradeError
-from gongxiao.commerce.filters import DocumentFilter, LocationFilter, ProductFilter, StockFilter
+from gongxiao.commerce.filters import (
+    DocumentFilter,
+    LocationFilter,
+    ProductFilter,
+    StockFilter,
+    StockMoveFilter,
+)
 from gongxiao.commerce.forms import (
     DocumentHeaderForm,
     DocumentLineForm,
@@ -24,7 +30,7 @@ from gongxiao.commerce.forms import (
     ProductForm,
     ReverseForm,
 )
-from gongxiao.commerce.models import Document, Location, Product, StockBalance
+from gongxiao.commerce.models import Document, Location, Product, StockBalance, StockMove
 from gongxiao.core.editing import edit_object
 from gongxiao.core.http import AuthedRequest
 from gongxiao.core.listing import ListColumn, ListPage, choice_column, field_column
@@ -79,6 +85,7 @@ def product_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "product": product,
             "stock": stock.exclude(quantity=0),
             "packages": product.packages.all(),
+            "can_see_moves": request.user.has_perm("commerce.view_stockmove"),
             "can_edit": request.user.has_perm("commerce.change_product")
             and request.user.can_manage(product.organization),
         },
@@ -171,6 +178,51 @@ class StockList(ListPage):
 
     def detail_url(self, obj: StockBalance) -> str:
         return reverse("commerce:product", args=[obj.product_id])
+
+
+def correction_mark(move: StockMove) -> str:
+    """“更正 2026-10-03：reason” for a move of a correction of an earlier day; '' for any other."""
+    if move.corrects_date is None:
+        return ""
+    mark = _("Corrects %(date)s") % {"date": move.corrects_date.isoformat()}
+    reason = move.document.correction_reason if move.document is not None else ""
+    return f"{mark}：{reason}" if reason else mark
+
+
+class StockMoveList(ListPage):
+    """The stock ledger's moves, in the order they were written; corrections marked with their day."""
+
+    title = gettext_lazy("Stock moves")
+    permission = "commerce.view_stockmove"
+    filterset_class = StockMoveFilter
+    default_sort = "-created_at"
+    search_placeholder = gettext_lazy("Product name, pinyin initials, code or barcode")
+    empty_text = gettext_lazy("No stock moves. Confirmed documents write them.")
+    breadcrumbs = [(gettext_lazy("Stock on hand"), "commerce:stock")]
+    columns = [
+        field_column("created_at", gettext_lazy("time"), kind="date", width=18),
+        field_column("location__name", gettext_lazy("stock location"), sort="location__code"),
+        field_column("product__code", gettext_lazy("product code")),
+        field_column("product__name", gettext_lazy("product name"), width=20),
+        field_column("batch__batch_no", gettext_lazy("batch"), sort=""),
+        choice_column("kind", gettext_lazy("move kind")),
+        field_column("quantity", gettext_lazy("quantity"), kind="decimal"),
+        field_column("unit_cost", gettext_lazy("unit cost (yuan)"), kind="money", sort=""),
+        field_column("value", gettext_lazy("value (yuan)"), kind="money", sort=""),
+        field_column("document__number", gettext_lazy("document number"), link=True, sort=""),
+        ListColumn(gettext_lazy("corrects the day"), correction_mark, sort="corrects_date", width=30),
+    ]
+
+    def queryset(self) -> QuerySet:
+        return StockMove.objects.visible_to(self.request.user).select_related(
+            "location", "product", "batch", "document"
+        )
+
+    def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        return queryset.filter(product__in=Product.objects.search(text))
+
+    def detail_url(self, obj: StockMove) -> str:
+        return obj.document.get_absolute_url() if obj.document is not None else ""
 
 
 class DocumentList(ListPage):
@@ -292,6 +344,8 @@ def document_create(request: AuthedRequest) -> HttpResponse:
             partner_contact=header.cleaned_data.get("partner_contact") or "",
             note=header.cleaned_data.get("note") or "",
             lines=specs,
+            corrects_date=header.cleaned_data.get("corrects_date"),
+            correction_reason=header.cleaned_data.get("correction_reason") or "",
         )
         try:
             document = actions.create_document(request.user, spec)

@@ -44,6 +44,8 @@ SELLING = [
     "commerce.view_document",
     "commerce.add_document",
     "commerce.confirm_document",
+    # not commerce.correct_document: corrections of an earlier day are for the roles that also
+    # reverse documents (commerce.*: system administrator, department staff)
 ]
 
 ROLES: dict[str, list[str]] = {

@@ -26,12 +26,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongxiao.commerce.models import StockMove
+from gongxiao.commerce.asof import stock_series
 from gongxiao.core import clock
 from gongxiao.core.numbers import plain
 from gongxiao.supply.models import (
@@ -71,24 +68,15 @@ def checked_until(plan: ReservePlan, today: dt.date | None = None) -> dt.date | 
 
 
 def ledger_stock(quota: ReserveQuota, days: list[dt.date]) -> dict[dt.date, Decimal]:
-    """Closing stock (t) of the quota's zone on each day, from the stock ledger."""
+    """Closing stock (t) of the quota's zone on each day, from the stock ledger.
+
+    A correction of an earlier day counts on the day it corrects (`gongxiao.commerce.asof`).
+    """
     assert quota.zone_id is not None
-    moves = StockMove.objects.filter(location_id=quota.zone_id, product_id=quota.product_id)
-    first = timezone.make_aware(dt.datetime.combine(days[0], dt.time.min))
-    opening = moves.filter(created_at__lt=first).aggregate(q=Sum("quantity"))["q"] or ZERO
-    by_day = dict(
-        moves.filter(created_at__gte=first)
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(q=Sum("quantity"))
-        .values_list("day", "q")
+    series = stock_series(days[0], days[-1], locations=[quota.zone_id], products=[quota.product_id]).get(
+        (quota.zone_id, quota.product_id), {}
     )
-    running = opening
-    series = {}
-    for day in days:
-        running += by_day.get(day, ZERO)
-        series[day] = quota.tonnes(running)
-    return series
+    return {day: quota.tonnes(series.get(day, ZERO)) for day in days}
 
 
 def reported_stock(quota: ReserveQuota, days: list[dt.date]) -> dict[dt.date, Decimal]:
