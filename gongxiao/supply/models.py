@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gongxiao.commerce.models import DocumentLine
+from gongxiao.commerce.models import Document, DocumentLine
 from gongxiao.core import clock
 from gongxiao.core.models import Organization, ScopedManager, ScopedQuerySet, User
 from gongxiao.core.numbers import plain
@@ -468,6 +468,25 @@ class ReserveHolder(models.Model):
     def reports_monthly(self) -> bool:
         return self.stock_organization_id is None
 
+    def unordered_transfers(self) -> models.QuerySet[Document]:
+        """Confirmed transfers out of the holder's reserve zones that no release order names.
+
+        Stock that left the reserve without an order is a shortfall; the holder's page lists these
+        so that the county office can either find the order or ask why.
+        """
+        zones = self.quotas.filter(zone__isnull=False).values("zone_id")
+        return (
+            Document.objects.filter(
+                kind=Document.Kind.TRANSFER,
+                status=Document.Status.CONFIRMED,
+                reverses__isnull=True,
+                location_id__in=zones,
+            )
+            .exclude(pk__in=ReserveRelease.claimed_documents())
+            .select_related("location", "to_location")
+            .order_by("date", "pk")
+        )
+
     @property
     def is_consortium(self) -> bool:
         return self.partners.count() > 1
@@ -714,6 +733,64 @@ class ReserveRelease(models.Model):
     def organization(self) -> Organization:
         return self.holder.plan.organization
 
+    @staticmethod
+    def claimed_documents() -> models.QuerySet[ReserveRelease, Any]:
+        """The transfers already named by a release order that is not cancelled (as a subquery)."""
+        return ReserveRelease.objects.filter(cancelled_at__isnull=True, document__isnull=False).values(
+            "document_id"
+        )
+
+    def transfers(self) -> models.QuerySet[Document]:
+        """The documents this order may name: confirmed transfers of its product out of the holder's
+        reserve zone of that product, not named by another order."""
+        zones = self.holder.quotas.filter(product_id=self.product_id, zone__isnull=False).values("zone_id")
+        return (
+            Document.objects.filter(
+                kind=Document.Kind.TRANSFER,
+                status=Document.Status.CONFIRMED,
+                reverses__isnull=True,
+                location_id__in=zones,
+                lines__product_id=self.product_id,
+            )
+            .exclude(pk__in=ReserveRelease.claimed_documents().exclude(pk=self.pk))
+            .distinct()
+            .order_by("-date", "-pk")
+        )
+
+    def transferred_tonnes(self, document: Document, quota: ReserveQuota) -> Decimal:
+        quantity = DocumentLine.objects.filter(document=document, product_id=self.product_id).aggregate(
+            q=models.Sum("quantity")
+        )["q"]
+        return quota.tonnes(quantity or Decimal("0"))
+
+    def _link_transfer(self, quota: ReserveQuota, errors: dict[str, Any]) -> None:
+        """Check the named transfer, or name the one transfer that matches the order.
+
+        A holder inside the system moves the released fertilizer out of its reserve zone with a
+        transfer in the stock ledger. The order names it; when the clerk leaves it empty and exactly
+        one unclaimed transfer of the product left the zone between the approval and a week after
+        the release day, without moving more than the order allows, that one is named.
+        """
+        if self.document_id is not None:
+            document = self.transfers().filter(pk=self.document_id).first()
+            if document is None:
+                errors["document"] = _(
+                    "not a confirmed transfer of this product out of the holder's reserve zone,"
+                    " or already named by another release order"
+                )
+            elif self.quantity and (moved := self.transferred_tonnes(document, quota)) > self.quantity:
+                errors["document"] = _("the transfer moved %(moved)s t, more than the order's %(t)s t") % {
+                    "moved": plain(moved),
+                    "t": plain(self.quantity),
+                }
+            return
+        if quota.zone_id is None or not (self.approved_on and self.released_on and self.quantity):
+            return
+        window = (self.approved_on, self.released_on + dt.timedelta(days=7))
+        candidates = list(self.transfers().filter(date__range=window)[:2])
+        if len(candidates) == 1 and self.transferred_tonnes(candidates[0], quota) <= self.quantity:
+            self.document = candidates[0]
+
     @property
     def working_days(self) -> int:
         if self.refill_working_days is not None:
@@ -738,6 +815,8 @@ class ReserveRelease(models.Model):
                 errors["quantity"] = _("more than the holder's quota of %(t)s t") % {
                     "t": plain(quota.quantity)
                 }
+            if quota is not None:
+                self._link_transfer(quota, errors)
             plan = self.holder.plan
             end = plan.period_end
             if (

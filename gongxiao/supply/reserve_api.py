@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from gongxiao.commerce.models import Product
+from gongxiao.commerce.models import Document, Product
 from gongxiao.core.api import require_perm
 from gongxiao.core.http import AuthedRequest
 from gongxiao.supply import reserve
@@ -108,6 +108,9 @@ class ReleaseIn(Schema):
     released_on: dt.date
     destinations: str = Field(min_length=1, max_length=200)
     refill_working_days: int | None = Field(default=None, ge=0)
+    document_id: int | None = Field(
+        default=None, description="the transfer out of the reserve zone (a holder inside the system)"
+    )
 
 
 class ReleaseOut(Schema):
@@ -118,6 +121,8 @@ class ReleaseOut(Schema):
     order_number: str
     released_on: dt.date
     refill_by: dt.date
+    document_id: int | None
+    document_number: str | None
 
 
 def _holder(request: AuthedRequest, holder_id: int, permission: str) -> ReserveHolder:
@@ -221,6 +226,14 @@ def submit_report(request: AuthedRequest, holder_id: int, payload: ReportIn) -> 
 @router.post("/reserve/holders/{holder_id}/releases", response={201: ReleaseOut})
 def create_release(request: AuthedRequest, holder_id: int, payload: ReleaseIn) -> Any:
     holder = _holder(request, holder_id, "supply.add_reserverelease")
+    if payload.document_id is not None and not (
+        Document.objects.visible_to(request.user).filter(pk=payload.document_id).exists()
+    ):
+        raise HttpError(
+            422,
+            _("“%(field)s”: %(id)s does not exist or is not visible to you")
+            % {"field": _("transfer"), "id": payload.document_id},
+        )
     release = ReserveRelease(holder=holder, created_by=request.user, **payload.dict())
     try:
         release.full_clean()
@@ -235,4 +248,6 @@ def create_release(request: AuthedRequest, holder_id: int, payload: ReleaseIn) -
         "order_number": release.order_number,
         "released_on": release.released_on,
         "refill_by": release.refill_by,
+        "document_id": release.document_id,
+        "document_number": release.document.number if release.document else None,
     }

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongxiao.commerce.models import FERTILIZERS, Location, Product
+from gongxiao.commerce.models import FERTILIZERS, Document, Location, Product
 from gongxiao.core import clock
 from gongxiao.core.files import check_photo
 from gongxiao.core.forms import ScopedModelForm, organization_field
@@ -23,6 +23,12 @@ from gongxiao.supply.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _transfer_label(document: Document) -> str:
+    return (
+        f"{document.number} {document.date:%Y-%m-%d} {document.location.name} → {document.to_location or ''}"
+    )
 
 
 def fertilizers(user: Any) -> Any:
@@ -138,14 +144,29 @@ class ReserveReleaseForm(forms.ModelForm):
             "released_on",
             "destinations",
             "refill_working_days",
+            "document",
         ]
         widgets = {"approved_on": DATE, "released_on": DATE}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        holder = self.instance.holder
         self.fields["product"].queryset = Product.objects.filter(
-            pk__in=self.instance.holder.quotas.values("product")
+            pk__in=holder.quotas.values("product")
         ).order_by("code")
+        if holder.reports_monthly:
+            del self.fields["document"]  # an outside enterprise's stock is not in the ledger
+        else:
+            field = self.fields["document"]
+            field.queryset = (
+                holder.unordered_transfers().visible_to(user)
+                if not self.instance.pk
+                else Document.objects.filter(pk=self.instance.document_id)
+            )
+            field.label_from_instance = _transfer_label  # type: ignore[attr-defined]
+            field.help_text = _(
+                "the transfer out of the reserve zone; left empty, the one matching transfer is named"
+            )
 
 
 class CancelForm(forms.Form):

@@ -197,7 +197,8 @@ def holder_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "quotas": holder.quotas.select_related("product", "zone"),
             "partners": holder.partners.all(),
             "reports": holder.reports.order_by("month"),
-            "releases": holder.releases.select_related("product"),
+            "releases": holder.releases.select_related("product", "document"),
+            "unordered_transfers": [] if holder.reports_monthly else list(holder.unordered_transfers()),
             "inspections": holder.inspections.all(),
             "may": {
                 "edit": may_write and user.has_perm("supply.change_reserveholder"),
