@@ -98,3 +98,22 @@ def test_stock_api_pages_follow_one_another_in_order_and_end_empty(trade):
         ("B-ST", "F001"),
     ]
     assert pages[2]["items"] == []
+
+
+def test_a_store_reads_its_whole_stock_in_one_page_of_up_to_a_thousand(trade):
+    from gongxiao.commerce.models import Product, StockBalance
+
+    products = Product.objects.bulk_create(
+        Product(
+            organization=trade.county.federation, code=f"X{n:04d}", name=f"商品{n}", business="agri_input"
+        )
+        for n in range(300)
+    )
+    StockBalance.objects.bulk_create(
+        StockBalance(location=trade.store_a, product=p, quantity=Decimal("1"), value=Decimal("1"))
+        for p in products
+    )
+    assert len(_get(trade.county.clerk_a, page_size=250)["items"]) == 250
+    whole = _get(trade.county.clerk_a, page_size=5000)
+    assert len(whole["items"]) == whole["count"] == 300
+    assert _get(trade.county.clerk_b, page_size=1000) == {"items": [], "count": 0}
