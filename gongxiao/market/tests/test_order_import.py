@@ -152,3 +152,18 @@ def test_a_missing_mapped_column_is_named(market):
     assert ("订单编号", "this required column is missing from the file") in [
         (e["column"], e["message"]) for e in result.errors
     ] or any(e["column"] == "订单编号" for e in result.errors)
+
+
+def test_the_command_line_imports_a_channels_orders_by_its_bound_name(market, tmp_path):
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(order_file([order_row("A1", market.tea, 2)]).getvalue())
+    user = market.county.clerk_a.username
+    call_command("import", f"channel_orders:{market.channel_a.pk}", str(path), "--user", user)
+    assert ChannelOrder.objects.filter(channel=market.channel_a).count() == 1
+    for wrong in ("channel_orders", "channel_orders:999999", "nothing"):
+        with pytest.raises(CommandError):
+            call_command("import", wrong, str(path), "--user", user)
+    assert ChannelOrder.objects.count() == 1

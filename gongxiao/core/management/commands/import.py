@@ -10,7 +10,12 @@ class Command(BaseCommand):
     help = "Import an Excel file with the same checks as the web page: gongxiao import members FILE.xlsx --user NAME"
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("entity", choices=sorted(IMPORTERS))
+        parser.add_argument(
+            "entity",
+            help="what to import: "
+            + ", ".join(sorted(IMPORTERS))
+            + " (an importer bound to one record, e.g. channel_orders:<channel id>)",
+        )
         parser.add_argument("file")
         parser.add_argument(
             "--user", required=True, help="the user the import is done as (permissions, data scope)"
@@ -29,7 +34,9 @@ class Command(BaseCommand):
         )
         if user is None:
             raise CommandError(f"没有用户 {options['user']}")
-        importer = IMPORTERS[options["entity"]]
+        importer = IMPORTERS.get(options["entity"])
+        if importer is None:
+            raise CommandError(f"不能导入 {options['entity']}：可以导入 " + "、".join(sorted(IMPORTERS)))
         if not user.has_perm(importer.permission):
             raise CommandError(f"用户 {user.username} 没有导入{importer.label}的权限")
         org = user.organization
@@ -37,7 +44,14 @@ class Command(BaseCommand):
             org = Organization.objects.filter(code=options["organization"]).first()
         if org is None or not user.can_manage(org):
             raise CommandError("该用户不能为这个组织导入数据")
-        result = import_for_user(user, org, options["entity"], options["file"], dry_run=options["dry_run"])
+        try:
+            result = import_for_user(
+                user, org, options["entity"], options["file"], dry_run=options["dry_run"]
+            )
+        except LookupError as exc:  # an importer that must be bound to a record, named without it
+            raise CommandError(f"不能导入 {options['entity']}：{exc}") from None
+        except PermissionError:
+            raise CommandError("该用户不能为这个组织导入数据") from None
         for line in result.error_lines():
             self.stderr.write(line)
         if result.errors:
