@@ -69,6 +69,7 @@ SECTIONS: list[Section] = [
             ),
             Entry(_("Trade documents"), "commerce:documents", "commerce.view_document", "receipt"),
             Entry(_("Stock on hand"), "commerce:stock", "commerce.view_stockbalance", "box-seam"),
+            Entry(_("Stock moves"), "commerce:moves", "commerce.view_stockmove", "arrow-left-right"),
             Entry(_("Stock locations"), "commerce:locations", "commerce.view_location", "house-door"),
         ],
     ),
