@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from gongxiao.commerce.models import Document, Product
@@ -213,14 +213,17 @@ def submit_report(request: AuthedRequest, holder_id: int, payload: ReportIn) -> 
         )
     except ValidationError as exc:
         raise _refused(exc) from None
-    return 201, {
-        "id": report.pk,
-        "holder_id": holder.pk,
-        "month": report.month,
-        "submitted_on": report.submitted_on,
-        "due_on": report.due_on,
-        "is_late": report.is_late,
-    }
+    return Status(
+        201,
+        {
+            "id": report.pk,
+            "holder_id": holder.pk,
+            "month": report.month,
+            "submitted_on": report.submitted_on,
+            "due_on": report.due_on,
+            "is_late": report.is_late,
+        },
+    )
 
 
 @router.post("/reserve/holders/{holder_id}/releases", response={201: ReleaseOut})
@@ -240,14 +243,17 @@ def create_release(request: AuthedRequest, holder_id: int, payload: ReleaseIn) -
     except ValidationError as exc:
         raise _refused(exc, ReserveRelease) from None
     release.save()
-    return 201, {
-        "id": release.pk,
-        "holder_id": holder.pk,
-        "product_id": release.product_id,
-        "quantity": release.quantity,
-        "order_number": release.order_number,
-        "released_on": release.released_on,
-        "refill_by": release.refill_by,
-        "document_id": release.document_id,
-        "document_number": release.document.number if release.document else None,
-    }
+    return Status(
+        201,
+        {
+            "id": release.pk,
+            "holder_id": holder.pk,
+            "product_id": release.product_id,
+            "quantity": release.quantity,
+            "order_number": release.order_number,
+            "released_on": release.released_on,
+            "refill_by": release.refill_by,
+            "document_id": release.document_id,
+            "document_number": release.document.number if release.document else None,
+        },
+    )
