@@ -733,3 +733,126 @@ def fertilizer_reserve(ctx: DemoContext) -> str:
         f"储备计划 {plan.total_quota:,.0f} 吨，联合体承储；{len(result.months)} 份月报 {lines_count} 行"
         f"（逾期 {len(result.late_reports)} 份），短储 {result.short_days} 天，动用 1 次；应付补贴 {result.payable:,.2f} 元"
     )
+
+
+DISASTER_QUOTAS = [("F001", 120), ("F002", 80)]  # urea and compound held by the head company itself
+DISASTER_RELEASE_DAY = dt.date(2023, 2, 20)
+
+
+@step("救灾化肥储备（县供销总公司自储，按库存台账考核）")
+def disaster_reserve(ctx: DemoContext) -> str:
+    """A holder inside the system: the head company keeps 200 t in a signed zone of its warehouse.
+
+    Its stock comes from the stock ledger, so the demo writes what its clerks would: the receipts into
+    the zone, a receipt entered a week late as a correction of the day it arrived, the transfer of a
+    release to a chain store (named by the release order automatically), and the refill.
+    """
+    from gongxiao.supply.models import ReserveHolder, ReservePlan, ReserveQuota, ReserveRelease
+    from gongxiao.supply.reserve import compliance
+
+    assert ctx.federation is not None and ctx.head_company is not None
+    company = ctx.head_company
+    staff = User.objects.get(username="company01")
+    reserve_clerk = User.objects.get(username="reserve01")
+    warehouse = Location.objects.get(organization=company, code="WH-01")
+    zone = Location.objects.create(
+        organization=company,
+        code="WH-01-RZ",
+        name="县供销总公司农资仓库救灾储备区",
+        kind=Location.Kind.RESERVE_ZONE,
+        warehouse=warehouse,
+    )
+    products = {code: Product.objects.get(organization=company, code=code) for code, _t in DISASTER_QUOTAS}
+    plan = ReservePlan(
+        organization=ctx.federation,
+        year=2023,
+        name="2022—2023年度救灾化肥储备",
+        kind=ReservePlan.Kind.DISASTER,
+        total_quota=Decimal(sum(t for _c, t in DISASTER_QUOTAS)),
+        period_start=dt.date(2022, 11, 1),
+        subsidy_formula=ReservePlan.Formula.PER_TONNE_MONTH,
+        subsidy_per_tonne_month=Decimal(35),
+        note="县供销总公司自储，库存以库存台账为准",
+    )
+    plan.full_clean()
+    plan.save()
+    plan.products.set(products.values())
+    holder = ReserveHolder(
+        plan=plan,
+        code="CB-2023-02",
+        name=company.name,
+        stock_organization=company,
+        tender_date=dt.date(2022, 10, 10),
+        tender_result="县供销社指定承储",
+    )
+    holder.full_clean()
+    holder.save()
+    for code, tonnes in DISASTER_QUOTAS:
+        quota = ReserveQuota(holder=holder, product=products[code], quantity=Decimal(tonnes), zone=zone)
+        quota.full_clean()
+        quota.save()
+
+    def receive(day: dt.date, code: str, tonnes: int, **correction: object) -> Document:
+        product = products[code]
+        with clock.travel(_at(day, 9)):
+            return create_and_confirm(
+                staff,
+                DocumentSpec(
+                    kind=Document.Kind.PURCHASE,
+                    organization=company,
+                    location=zone,
+                    partner_name=SUPPLIERS[0],
+                    lines=[
+                        LineSpec(product, Decimal(tonnes * 1000), unit_price=product.price * Decimal("0.85"))
+                    ],
+                    note="救灾储备入库",
+                    **correction,  # type: ignore[arg-type]
+                ),
+            )
+
+    receive(dt.date(2022, 10, 25), "F001", 125)
+    receive(dt.date(2022, 10, 26), "F002", 72)
+    # 10 t of compound arrived on 1 November; its receipt was entered on the 8th, as a correction
+    late = dt.date(2022, 11, 1)
+    receive(
+        dt.date(2022, 11, 8),
+        "F002",
+        10,
+        corrects_date=late,
+        correction_reason="11月1日到货，入库单漏录，补录更正",
+    )
+    store = Location.objects.filter(kind=Location.Kind.STORE, code__startswith="ST-").order_by("code").first()
+    assert store is not None
+    with clock.travel(_at(DISASTER_RELEASE_DAY, 10)):
+        transfer = create_and_confirm(
+            staff,
+            DocumentSpec(
+                kind=Document.Kind.TRANSFER,
+                organization=company,
+                location=zone,
+                to_location=store,
+                lines=[LineSpec(products["F001"], Decimal(30_000))],
+                channel=Document.Channel.DISTRIBUTION,
+                note="救灾化肥动用调运",
+            ),
+        )
+        release = ReserveRelease(
+            holder=holder,
+            product=products["F001"],
+            quantity=Decimal(30),
+            order_number="青供〔2023〕5号",
+            approved_by="县供销合作社联合社",
+            approved_on=DISASTER_RELEASE_DAY - dt.timedelta(days=1),
+            released_on=DISASTER_RELEASE_DAY,
+            destinations=store.name,
+            created_by=reserve_clerk,
+        )
+        release.full_clean()  # names the transfer above: the one that left the zone
+        release.save()
+    assert release.document == transfer
+    receive(DISASTER_RELEASE_DAY + dt.timedelta(days=24), "F001", 30)
+    result = compliance(holder)
+    return (
+        f"救灾储备 {plan.total_quota:,.0f} 吨，县供销总公司自储；更正单 1 张，动用 {release.quantity:,.0f} 吨"
+        f"（调拨单 {transfer.number}），短储 {result.short_days} 天；应付补贴 {result.payable:,.2f} 元"
+    )

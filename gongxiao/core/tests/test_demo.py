@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from gongxiao.commerce.models import Document
 from gongxiao.core.models import Organization, Region, User
 from gongxiao.core.roles import ROLES
 from gongxiao.members.models import Member, Union, UnionMembership, check_id_number
@@ -85,15 +86,26 @@ def test_demo_builds_the_county():
     assert "clerk01" in out and "gongxiao2023" in out and "所属组织" in out
 
     # the fertilizer reserve: a late report, a short month, a release
-    plan = ReservePlan.objects.get()
+    plan = ReservePlan.objects.get(kind=ReservePlan.Kind.SPRING)
     assert plan.total_quota == 1600 and plan.period_end.isoformat() == "2023-04-30"
-    holder = ReserveHolder.objects.get()
+    holder = ReserveHolder.objects.get(plan=plan)
     assert holder.is_consortium and holder.releases.count() == 1
     result = compliance(holder)
     assert [f"{r.month:%Y-%m}" for r in result.late_reports] == ["2023-01"]
     assert [f"{m.month:%Y-%m}" for m in result.months if m.short_days] == ["2023-02"]
     assert [f"{m.month:%Y-%m}" for m in result.months if m.withheld] == ["2023-02"]
     assert not result.missing_reports and result.payable > 300_000
+
+    # the disaster-relief reserve held inside the system: a late receipt entered as a correction of the
+    # day it arrived, and a release whose transfer out of the zone the order named by itself
+    inside = ReserveHolder.objects.get(plan__kind=ReservePlan.Kind.DISASTER)
+    correction = Document.objects.get(corrects_date__isnull=False)
+    assert correction.location.kind == "reserve_zone" and correction.corrects_date.isoformat() == "2022-11-01"
+    assert correction.moves.get().created_at.date().isoformat() == "2022-11-08"
+    release = inside.releases.get()
+    assert release.document is not None and release.document.location == correction.location
+    assert not list(inside.unordered_transfers())
+    assert compliance(inside).short_days == 0  # the corrected day counts: no shortfall 1–7 November
 
 
 def test_the_same_seed_gives_the_same_people_and_another_seed_others():
