@@ -204,7 +204,7 @@ class User(AbstractUser):
         org = self.organization
         if org is not None and org.kind == Organization.Kind.DEPARTMENT and org.depth > 1:
             if not hasattr(self, "_scope_org"):
-                self._scope_org = org.get_parent()
+                self._scope_org = Organization.objects.get_parent(org)
             return self._scope_org
         return org
 

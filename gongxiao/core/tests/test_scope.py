@@ -76,8 +76,9 @@ def test_department_staff_work_for_the_organization_their_department_belongs_to(
     from gongxiao.core import roles
     from gongxiao.core.testing import make_user
 
-    department = Organization.objects.get(pk=county.federation.pk).add_child(
-        code="QS-YW", name="业务科", kind=Organization.Kind.DEPARTMENT
+    department = Organization.objects.add_child(
+        Organization.objects.get(pk=county.federation.pk),
+        {"code": "QS-YW", "name": "业务科", "kind": Organization.Kind.DEPARTMENT},
     )
     staff = make_user("dept_staff", department, roles.DEPARTMENT_STAFF)
     mine = member(county, county.coop_a, "张建国", 1)
