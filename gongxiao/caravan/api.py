@@ -1,9 +1,13 @@
-"""The caravan trucks over the API: vehicles, trips, pre-orders, statistics, and the crew phone's sync.
+"""The caravan trucks over the API: vehicles, trips, pre-orders, statistics, route plans, and the crew
+phone's sync.
 
 A crew member sees only their own vehicles' trips (`Trip.objects.visible_to`); another organization's
 rows answer 404. The phone's entries go to ``POST /api/caravan/sync`` (session with the CSRF token, or
 an API token): each entry is answered on its own, accepted or refused with a Chinese message, and a
 repeat of an accepted entry answers the same without writing anything.
+
+Route plans go through the page's form (`PlanForm`) and the same services (`planning`): a run is
+started, read while it solves, cancelled, accepted as trips, or run again with the same inputs.
 """
 
 # No `from __future__ import annotations`: ninja reads a paginated view's parameter types at runtime.
@@ -15,12 +19,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongxiao.caravan import phone, stats, sync
-from gongxiao.caravan.models import PreOrder, Trip, Vehicle
+from gongxiao.caravan import phone, planner, planning, stats, sync
+from gongxiao.caravan.forms import PlanForm
+from gongxiao.caravan.models import PlanningRun, PreOrder, Trip, Vehicle
 from gongxiao.commerce.models import Product
 from gongxiao.core import clock
 from gongxiao.core.api import require_perm
@@ -316,3 +321,340 @@ def statistics(request: AuthedRequest, start: dt.date, end: dt.date) -> Any:
         "total": result.total.as_dict(),
         "paragraph": stats.report_paragraph(request.user, result),
     }
+
+
+# ---------------------------------------------------------------- route plans
+
+# the form's field and the API's name for it, for naming the field in a refusal
+PLAN_FIELDS = {"vehicles": "vehicle_ids", "villages": "village_codes"}
+
+
+class PlanIn(Schema):
+    name: str = Field(max_length=100)
+    start_date: dt.date
+    days: int = 1
+    vehicle_ids: list[int]
+    village_codes: list[str] = []
+    shift_start: dt.time = dt.time(8)
+    shift_end: dt.time = dt.time(17)
+    service_minutes: int = 30
+    road_factor: Decimal = Decimal("1.4")
+    speed_kmh: int = 30
+    time_limit: int = 10
+
+
+class RunAgainIn(Schema):
+    time_limit: int | None = Field(default=None, ge=1, le=600)
+
+
+class PlanRunOut(Schema):
+    id: int
+    organization_id: int
+    name: str
+    start_date: dt.date
+    days: int
+    status: str
+    progress: int
+    message: str
+    time_limit: int
+    cancel_requested: bool
+    created_by: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_created_by(obj: PlanningRun) -> str:
+        return obj.created_by.username
+
+
+class PlanVehicleOut(Schema):
+    id: int
+    plate: str
+    kind: str
+    capacity_kg: int
+    depot: str
+    shift_start: str
+    shift_end: str
+
+
+class PlanStopOut(Schema):
+    code: str
+    name: str
+    required: bool
+    delivery_kg: int
+    pickup_kg: int
+    prize: Decimal
+    kinds: list[str]
+
+
+class PlanInputsOut(Schema):
+    days: list[dt.date]
+    vehicles: list[PlanVehicleOut]
+    stops: list[PlanStopOut]
+    road_factor: float
+    speed_kmh: float
+    distance_matrix: bool
+    preorder_ids: list[int]
+
+
+class VisitOut(Schema):
+    code: str
+    name: str
+    arrival: str
+    service_starts: str
+    departure: str
+    km_from_previous: float
+    delivery_kg: int
+    pickup_kg: int
+    load_after_kg: int
+
+
+class PlanRouteOut(Schema):
+    vehicle: str
+    kind: str
+    depot: str
+    day: dt.date
+    departure: str
+    back: str
+    km: float
+    load_out_kg: int
+    load_back_kg: int
+    max_load_kg: int
+    capacity_kg: int
+    cost: Decimal
+    visits: list[VisitOut]
+
+
+class LeftOutOut(Schema):
+    code: str
+    name: str
+    reason: str
+    message: str
+    required: bool
+    prize: Decimal
+    detour_cost: Decimal | None
+
+
+class PlanResultOut(Schema):
+    feasible: bool
+    violations: list[str]
+    cancelled: bool
+    km: float
+    cost: Decimal
+    prizes_missed: Decimal
+    iterations: int
+    runtime_s: float
+    routes: list[PlanRouteOut]
+    left_out: list[LeftOutOut]
+
+
+class PlanRunDetailOut(PlanRunOut):
+    inputs: PlanInputsOut
+    result: PlanResultOut | None
+    trip_ids: list[int]
+
+    @staticmethod
+    def resolve_inputs(obj: PlanningRun) -> dict[str, Any]:
+        return _inputs(obj.inputs)
+
+    @staticmethod
+    def resolve_result(obj: PlanningRun) -> dict[str, Any] | None:
+        plan = planning.plan_of(obj)
+        return _result(plan) if plan is not None else None
+
+
+class AcceptOut(Schema):
+    run: PlanRunOut
+    trips: list[TripOut]
+
+
+def _inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "days": inputs["days"],
+        "vehicles": [
+            {
+                **{k: v[k] for k in ("id", "kind", "capacity_kg", "depot", "shift_start", "shift_end")},
+                "plate": v["code"],
+            }
+            for v in inputs["vehicles"]
+        ],
+        "stops": inputs["stops"],
+        "road_factor": inputs["road_factor"],
+        "speed_kmh": inputs["speed_kmh"],
+        "distance_matrix": bool(inputs.get("matrix")),
+        "preorder_ids": inputs.get("preorders", []),
+    }
+
+
+def _result(plan: planner.Plan) -> dict[str, Any]:
+    clock = planner.clock
+    return {
+        "feasible": plan.feasible,
+        "violations": plan.violations,
+        "cancelled": plan.cancelled,
+        "km": plan.km,
+        "cost": plan.cost,
+        "prizes_missed": plan.prizes_missed,
+        "iterations": plan.iterations,
+        "runtime_s": plan.runtime_s,
+        "routes": [
+            {
+                "vehicle": route.vehicle,
+                "kind": route.kind,
+                "depot": route.depot,
+                "day": route.day,
+                "departure": clock(route.departure),
+                "back": clock(route.back),
+                "km": route.km,
+                "load_out_kg": route.load_out_kg,
+                "load_back_kg": route.load_back_kg,
+                "max_load_kg": route.max_load_kg,
+                "capacity_kg": route.capacity_kg,
+                "cost": route.cost,
+                "visits": [
+                    {
+                        "code": visit.stop,
+                        "name": visit.name,
+                        "arrival": clock(visit.arrival),
+                        "service_starts": clock(visit.start),
+                        "departure": clock(visit.departure),
+                        "km_from_previous": visit.km_from_previous,
+                        "delivery_kg": visit.delivery_kg,
+                        "pickup_kg": visit.pickup_kg,
+                        "load_after_kg": visit.load_after_kg,
+                    }
+                    for visit in route.visits
+                ],
+            }
+            for route in plan.routes
+        ],
+        "left_out": [
+            {
+                "code": item.stop,
+                "name": item.name,
+                "reason": item.reason,
+                "message": item.message,
+                "required": item.required,
+                "prize": item.prize,
+                "detour_cost": item.detour_cost,
+            }
+            for item in plan.left_out
+        ],
+    }
+
+
+def _run(request: AuthedRequest, run_id: int) -> PlanningRun:
+    """A run in the user's scope (404 outside it), interrupted runs marked failed first."""
+    require_perm(request, "caravan.view_planningrun")
+    planning.fail_interrupted()
+    return get_object_or_404(
+        PlanningRun.objects.visible_to(request.user).select_related("created_by"), pk=run_id
+    )
+
+
+def _detail(request: AuthedRequest, run: PlanningRun) -> PlanningRun:
+    run.trip_ids = list(  # type: ignore[attr-defined]
+        Trip.objects.visible_to(request.user)
+        .filter(plan=run)
+        .order_by("date", "pk")
+        .values_list("pk", flat=True)
+    )
+    return run
+
+
+def _managed(request: AuthedRequest, run: PlanningRun, permission: str) -> None:
+    require_perm(request, permission)
+    if not request.user.can_manage(run.organization):
+        raise HttpError(403, _("You may not write rows for this organization."))
+
+
+@router.get("/caravan/plans", response=list[PlanRunOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_plans(request: AuthedRequest, status: str | None = None) -> Any:
+    """Route planning runs of the user's organization subtree, newest first."""
+    require_perm(request, "caravan.view_planningrun")
+    planning.fail_interrupted()
+    runs = (
+        PlanningRun.objects.visible_to(request.user)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+    if status:
+        runs = runs.filter(status=status)
+    return runs
+
+
+@router.get("/caravan/plans/{run_id}", response=PlanRunDetailOut)
+def get_plan(request: AuthedRequest, run_id: int) -> Any:
+    """A run: its status and progress while solving, its inputs, and the routes once solved."""
+    return _detail(request, _run(request, run_id))
+
+
+@router.post("/caravan/plans", response={201: PlanRunDetailOut})
+def create_plan(request: AuthedRequest, payload: PlanIn) -> Any:
+    """Check the inputs as the page's form does, and start solving (in the background)."""
+    require_perm(request, "caravan.add_planningrun")
+    data = payload.dict()
+    form = PlanForm(
+        {
+            **{k: v for k, v in data.items() if k not in ("vehicle_ids", "village_codes")},
+            "vehicles": data["vehicle_ids"],
+            "villages": data["village_codes"],
+        },
+        user=request.user,
+    )
+    form.fields["villages"].to_field_name = "code"  # type: ignore[attr-defined]
+    if not form.is_valid():
+        errors: dict[str, list[str]] = {
+            PLAN_FIELDS.get(field, field): [str(m) for m in messages]
+            for field, messages in form.errors.items()
+        }
+        general = errors.pop("__all__", [])
+        raise ValidationError(errors if errors else general)
+    try:
+        run = planning.start_planned(request.user, form.cleaned_data)
+    except planner.InvalidProblem as exc:
+        raise ValidationError(exc.messages) from None
+    run.refresh_from_db()
+    return Status(201, _detail(request, run))
+
+
+@router.post("/caravan/plans/{run_id}/cancel", response=PlanRunOut)
+def cancel_plan(request: AuthedRequest, run_id: int) -> Any:
+    """Stop a solving run; the best plan found so far is kept. 409 when it is not solving."""
+    run = _run(request, run_id)
+    _managed(request, run, "caravan.add_planningrun")
+    if not PlanningRun.objects.filter(pk=run.pk, status__in=planning.RUNNING).update(cancel_requested=True):
+        raise HttpError(409, _("The plan is not being solved: there is nothing to stop."))
+    run.refresh_from_db()
+    return run
+
+
+@router.post("/caravan/plans/{run_id}/accept", response=AcceptOut)
+def accept_plan(request: AuthedRequest, run_id: int) -> Any:
+    """The plan's routes become scheduled trips. 409 for a run not solved, infeasible or accepted."""
+    run = _run(request, run_id)
+    _managed(request, run, "caravan.add_trip")
+    try:
+        trips = planning.accept(request.user, run)
+    except ValidationError as exc:
+        raise HttpError(409, "；".join(exc.messages)) from None
+    run.refresh_from_db()
+    ids = [trip.pk for trip in trips]
+    return {"run": run, "trips": list(_trips(request).filter(pk__in=ids).order_by("date", "vehicle__plate"))}
+
+
+@router.post("/caravan/plans/{run_id}/run-again", response={201: PlanRunDetailOut})
+def run_plan_again(request: AuthedRequest, run_id: int, payload: RunAgainIn | None = None) -> Any:
+    """A new run with a copy of this run's inputs (after an interruption, or to search longer)."""
+    run = _run(request, run_id)
+    _managed(request, run, "caravan.add_planningrun")
+    try:
+        again = planning.run_again(request.user, run, payload.time_limit if payload else None)
+    except planner.InvalidProblem as exc:
+        raise ValidationError(exc.messages) from None
+    except ValidationError as exc:
+        raise HttpError(409, "；".join(exc.messages)) from None
+    again.refresh_from_db()
+    return Status(201, _detail(request, again))

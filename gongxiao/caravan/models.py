@@ -695,6 +695,9 @@ class PlanningRun(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written with every progress report while solving: a waiting or solving run whose heartbeat is
+    # much older than its time limit was cut off by a server stop (`planning.fail_interrupted`).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     objects = ScopedManager()
 

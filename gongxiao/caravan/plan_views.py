@@ -45,7 +45,10 @@ class PlanList(ListPage):
         field_column("created_by__username", gettext_lazy("created by"), sort="created_by__username"),
     ]
 
+    template = "caravan/plan_list.html"
+
     def queryset(self) -> QuerySet:
+        planning.fail_interrupted()
         return PlanningRun.objects.visible_to(self.request.user).select_related("created_by")
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
@@ -59,29 +62,8 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     form = PlanForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            matrix = None
-            if data.get("distance_file"):
-                matrix = planner.read_distance_matrix(data["distance_file"])
-            inputs = planning.build_inputs(
-                user,
-                vehicles=list(data["vehicles"].select_related("depot", "organization")),
-                villages=list(data["villages"]),
-                start_date=data["start_date"],
-                days=data["days"],
-                shift_start=data["shift_start"],
-                shift_end=data["shift_end"],
-                service_minutes=data["service_minutes"],
-                road_factor=float(data["road_factor"]),
-                speed_kmh=float(data["speed_kmh"]),
-                matrix=matrix,
-            )
-            if not inputs["stops"]:
-                raise ValidationError(
-                    _("Choose the villages to visit: there is no open pre-order to plan for.")
-                )
-            run = planning.start_run(user, data["name"], inputs, data["time_limit"])
+            run = planning.start_planned(user, form.cleaned_data)
         except planner.InvalidProblem as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -98,6 +80,7 @@ def plan_create(request: AuthedRequest) -> HttpResponse:
 def _run(request: AuthedRequest, pk: int) -> PlanningRun:
     if not request.user.has_perm("caravan.view_planningrun"):
         raise PermissionDenied
+    planning.fail_interrupted()
     return get_visible_or_404(PlanningRun.objects.select_related("created_by"), request.user, pk=pk)
 
 
@@ -112,6 +95,10 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "breadcrumbs": [STATS, PLANS],
         "plan": plan,
         "can_cancel": run.is_running
+        and user.has_perm("caravan.add_planningrun")
+        and user.can_manage(run.organization),
+        "can_run_again": not run.is_running
+        and run.status != PlanningRun.Status.ACCEPTED
         and user.has_perm("caravan.add_planningrun")
         and user.can_manage(run.organization),
         "can_accept": plan is not None
@@ -161,6 +148,21 @@ def plan_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     ).update(cancel_requested=True)
     messages.info(request, _("Cancelling: the best plan found so far is kept."))
     return redirect("caravan:plan", pk=run.pk)
+
+
+@login_required
+@require_POST
+def plan_run_again(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A new run with a copy of this run's inputs: after an interruption, or to search longer."""
+    run = _run(request, pk)
+    if not request.user.has_perm("caravan.add_planningrun") or not request.user.can_manage(run.organization):
+        raise PermissionDenied
+    try:
+        again = planning.run_again(request.user, run)
+    except (planner.InvalidProblem, ValidationError) as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("caravan:plan", pk=run.pk)
+    return redirect("caravan:plan", pk=again.pk)
 
 
 @login_required

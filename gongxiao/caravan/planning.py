@@ -13,6 +13,11 @@ What goes into a problem (`build_inputs`, kept as JSON on the `PlanningRun`):
   uploaded .xlsx matrix.
 A wrong input (a village without coordinates, more to carry than any truck) is refused with the
 planner's Chinese messages before anything runs.
+
+A run writes its heartbeat with every progress report (twice a second while solving). A server stop
+kills the solving thread with it: a waiting or solving run whose heartbeat is older than its time
+limit and `INTERRUPTED_AFTER` is marked failed when runs are read (`fail_interrupted`), and can be
+run again with the same inputs (`run_again`).
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Count, Sum
-from django.utils import timezone
+from django.db.models import Count, Q, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongxiao.caravan import actions, planner
@@ -46,6 +52,9 @@ from gongxiao.members.models import Member
 
 PRIZE_PER_HOUSEHOLD = Decimal("20")  # yuan a visit to an optional village is worth per member household
 PICKUP_HISTORY_DAYS = 180
+# How long a waiting or solving run may stay silent beyond its time limit before it counts as cut off.
+INTERRUPTED_AFTER = dt.timedelta(minutes=5)
+RUNNING = (PlanningRun.Status.WAITING, PlanningRun.Status.RUNNING)
 
 
 def _float(value: Any) -> float | None:
@@ -206,6 +215,45 @@ def problem_from(inputs: dict[str, Any]) -> planner.Problem:
     )
 
 
+def start_planned(user: User, data: dict[str, Any]) -> PlanningRun:
+    """A run from the cleaned data of `PlanForm` (the page's form, also used by the API).
+
+    Raises ValidationError (no village to visit, a bad distance file) or `planner.InvalidProblem`."""
+    matrix = None
+    if data.get("distance_file"):
+        matrix = planner.read_distance_matrix(data["distance_file"])
+    inputs = build_inputs(
+        user,
+        vehicles=list(data["vehicles"].select_related("depot", "organization")),
+        villages=list(data["villages"]),
+        start_date=data["start_date"],
+        days=data["days"],
+        shift_start=data["shift_start"],
+        shift_end=data["shift_end"],
+        service_minutes=data["service_minutes"],
+        road_factor=float(data["road_factor"]),
+        speed_kmh=float(data["speed_kmh"]),
+        matrix=matrix,
+    )
+    if not inputs["stops"]:
+        raise ValidationError(_("Choose the villages to visit: there is no open pre-order to plan for."))
+    return start_run(user, data["name"], inputs, data["time_limit"])
+
+
+def run_again(user: User, run: PlanningRun, time_limit: int | None = None) -> PlanningRun:
+    """A new run with a copy of this run's inputs (the pre-orders and villages as they were then).
+
+    Raises `actions.RecordError` while the run is still solving or once it is accepted,
+    `planner.InvalidProblem` when the copied inputs no longer pass the checks."""
+    if run.is_running:
+        raise actions.RecordError(_("The plan is still being solved; wait for it or stop it first."))
+    if run.status == PlanningRun.Status.ACCEPTED:  # its pre-orders are on its trips now
+        raise actions.RecordError(
+            _("This plan was accepted already: start a new plan, which takes the pre-orders as they are now.")
+        )
+    return start_run(user, run.name, run.inputs, time_limit or run.time_limit)
+
+
 def start_run(user: User, name: str, inputs: dict[str, Any], time_limit: int) -> PlanningRun:
     """Check the problem (raises `planner.InvalidProblem`), store the run, solve it in the background."""
     problem = problem_from(inputs)
@@ -224,6 +272,7 @@ def start_run(user: User, name: str, inputs: dict[str, Any], time_limit: int) ->
         inputs=inputs,
         time_limit=time_limit,
         created_by=user,
+        heartbeat_at=timezone.now(),
     )
     if settings.IMPORT_THREADS:
         # Solving takes seconds: it runs after this request's transaction, in its own thread and connection.
@@ -244,12 +293,19 @@ def _run_in_thread(run_id: int) -> None:
 
 def solve_run(run_id: int, *, max_iterations: int | None = None, seed: int = 0) -> PlanningRun:
     run = PlanningRun.objects.get(pk=run_id)
-    PlanningRun.objects.filter(pk=run.pk).update(status=PlanningRun.Status.RUNNING, progress=0)
+    claimed = PlanningRun.objects.filter(pk=run.pk, status=PlanningRun.Status.WAITING).update(
+        status=PlanningRun.Status.RUNNING, progress=0, heartbeat_at=timezone.now()
+    )
+    if not claimed:  # failed as interrupted meanwhile, or solved by another thread
+        run.refresh_from_db()
+        return run
     cancel = threading.Event()
+    # The final writes only land on a run still solving: one marked interrupted stays failed.
+    solving = PlanningRun.objects.filter(pk=run.pk, status=PlanningRun.Status.RUNNING)
 
     def progress(report: planner.Progress) -> None:
-        PlanningRun.objects.filter(pk=run.pk).update(progress=min(99, int(report.fraction * 100)))
-        if PlanningRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
+        alive = solving.update(progress=min(99, int(report.fraction * 100)), heartbeat_at=timezone.now())
+        if not alive or PlanningRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
             cancel.set()
 
     try:
@@ -262,16 +318,14 @@ def solve_run(run_id: int, *, max_iterations: int | None = None, seed: int = 0) 
             cancel=cancel,
         )
     except planner.InvalidProblem as exc:
-        PlanningRun.objects.filter(pk=run.pk).update(
+        solving.update(
             status=PlanningRun.Status.FAILED, message="\n".join(exc.messages), finished_at=timezone.now()
         )
     except Exception as exc:  # the page must say it stopped, not spin forever
-        PlanningRun.objects.filter(pk=run.pk).update(
-            status=PlanningRun.Status.FAILED, message=str(exc)[:500], finished_at=timezone.now()
-        )
+        solving.update(status=PlanningRun.Status.FAILED, message=str(exc)[:500], finished_at=timezone.now())
         raise
     else:
-        PlanningRun.objects.filter(pk=run.pk).update(
+        solving.update(
             status=PlanningRun.Status.CANCELLED if plan.cancelled else PlanningRun.Status.DONE,
             progress=100,
             result=plan.to_dict(),
@@ -281,6 +335,29 @@ def solve_run(run_id: int, *, max_iterations: int | None = None, seed: int = 0) 
     return run
 
 
+def fail_interrupted() -> int:
+    """Mark as failed the waiting or solving runs whose heartbeat stopped (the server stopped while
+    they solved); called wherever runs are read, so none shows "solving" forever. How many it marked.
+    """
+    now = timezone.now()
+    cutoff = now - INTERRUPTED_AFTER
+    silent = PlanningRun.objects.filter(status__in=RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    marked = 0
+    for pk, time_limit, heartbeat, created in silent.values_list(
+        "pk", "time_limit", "heartbeat_at", "created_at"
+    ):
+        if (heartbeat or created) >= cutoff - dt.timedelta(seconds=time_limit):
+            continue  # a long time limit: it may still be searching
+        with translation.override(settings.LANGUAGE_CODE):  # stored once, for every reader
+            message = _("The planning was interrupted (the server restarted); run it again.")
+        marked += PlanningRun.objects.filter(pk=pk, status__in=RUNNING, heartbeat_at=heartbeat).update(
+            status=PlanningRun.Status.FAILED, message=message, finished_at=now
+        )
+    return marked
+
+
 def plan_of(run: PlanningRun) -> planner.Plan | None:
     return planner.Plan.from_dict(run.result) if run.result else None
 
@@ -288,6 +365,8 @@ def plan_of(run: PlanningRun) -> planner.Plan | None:
 def accept(user: User, run: PlanningRun) -> list[Trip]:
     """The plan's routes become scheduled trips (one per truck and day), stops in the planned order."""
     plan = plan_of(run)
+    if run.status == PlanningRun.Status.ACCEPTED:
+        raise actions.RecordError(_("The plan was accepted already."))
     if plan is None or run.status not in (PlanningRun.Status.DONE, PlanningRun.Status.CANCELLED):
         raise actions.RecordError(_("Only a solved plan can be accepted."))
     if not plan.feasible:

@@ -4,6 +4,9 @@
 truck, crew_b on B's truck), a collection centre per coop, daily goods on A's goods truck, produce
 and a route over the town's two villages, a member farmer in each village, and one planned trip per
 truck on 2022-06-07.
+
+`plannable(county, trucks)` readies them for route planning: coordinates for coop A's centre and
+both villages, and an open pre-order of 50 kg of rice in the lower village (下村).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from gongxiao.caravan import actions
-from gongxiao.caravan.models import Route, RouteStop, Trip, Vehicle, VehicleKind
+from gongxiao.caravan.models import PreOrder, Route, RouteStop, Trip, Vehicle, VehicleKind, VillagePoint
 from gongxiao.commerce.models import Business, Category, Location, Package, Product
 from gongxiao.commerce.testing import Trade, receive, trade_setup
 from gongxiao.core import roles
@@ -173,3 +176,25 @@ def fleet(county: County) -> Fleet:
         trip_a2=trip_a2,
         trip_b=trip_b,
     )
+
+
+def plannable(county: County, trucks: Fleet) -> Fleet:
+    trucks.centre_a.longitude, trucks.centre_a.latitude = Decimal("120.5500"), Decimal("27.5900")
+    trucks.centre_a.save()
+    VillagePoint.objects.create(
+        village=county.village_a, longitude=Decimal("120.5800"), latitude=Decimal("27.6100")
+    )
+    VillagePoint.objects.create(
+        village=county.village_b, longitude=Decimal("120.5200"), latitude=Decimal("27.6300")
+    )
+    trucks.rice.unit_weight_kg = Decimal("5")
+    trucks.rice.save()
+    PreOrder.objects.create(
+        organization=county.coop_a,
+        village=county.village_b,
+        customer_name="李秀英",
+        product=trucks.rice,
+        quantity=Decimal("10"),
+        created_by=county.clerk_a,
+    )
+    return trucks

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongxiao.caravan import phone_views, plan_views, views
+from gongxiao.caravan import phone_views, plan_views, point_views, views
 
 app_name = "caravan"
 
@@ -30,7 +30,9 @@ urlpatterns = [
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
     path("plans/<int:pk>/cancel/", plan_views.plan_cancel, name="plan_cancel"),
     path("plans/<int:pk>/accept/", plan_views.plan_accept, name="plan_accept"),
+    path("plans/<int:pk>/run-again/", plan_views.plan_run_again, name="plan_run_again"),
     path("plans/<int:pk>/run-sheet/", plan_views.plan_sheet, name="plan_sheet"),
+    path("village-points/", point_views.VillagePointList.as_view(), name="village_points"),
     path("phone/", phone_views.phone, name="phone"),
     path("phone/sw.js", phone_views.service_worker, name="phone_sw"),
 ]

@@ -3,6 +3,7 @@ truck's own crew, the crew of A's other truck and an anonymous visitor. Every pa
 is tried; a refused write changes nothing. A crew member sees only their own vehicle's trips, which is
 stricter than the organization scope (crew_a2 is of coop A too)."""
 
+import datetime as dt
 import json
 import uuid
 from decimal import Decimal
@@ -10,9 +11,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from gongxiao.caravan import actions
-from gongxiao.caravan.models import PreOrder, Route, StopSale, Trip, TripStop, Vehicle
-from gongxiao.caravan.testing import fleet
+from gongxiao.caravan import actions, planning
+from gongxiao.caravan.models import PlanningRun, PreOrder, Route, StopSale, Trip, TripStop, Vehicle
+from gongxiao.caravan.testing import fleet, plannable
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,11 @@ PAGES = [
     ("/caravan/purchases/", (200, 200, 200, 200, 200)),
     ("/caravan/purchases/{purchase}/receipt/", (200, 200, 404, 404, 200)),
     ("/caravan/phone/", (403, 200, 200, 200, 200)),
+    ("/caravan/plans/", (200, 200, 200, 403, 403)),
+    ("/caravan/plans/new/", (403, 200, 200, 403, 403)),
+    ("/caravan/village-points/", (200, 200, 200, 403, 403)),
+    ("/caravan/village-points/?export=xlsx", (200, 200, 200, 403, 403)),
+    ("/base/imports/new/village_points/", (403, 200, 200, 403, 403)),
 ]
 
 
@@ -271,3 +277,67 @@ def test_the_service_worker_is_served_to_anyone_with_its_scope(setup):
     assert response["Content-Type"].startswith("application/javascript")
     assert response["Service-Worker-Allowed"] == "/caravan/phone/"
     assert "/static/caravan/phone.js" in response.content.decode()
+
+
+@pytest.fixture
+def solved(setup, county):
+    """A solved route plan of coop A's goods truck."""
+    trucks, *_ = setup
+    plannable(county, trucks)
+    inputs = planning.build_inputs(
+        county.clerk_a,
+        vehicles=[trucks.goods_a],
+        villages=[county.village_a],
+        start_date=dt.date(2022, 6, 14),
+        days=1,
+        shift_start=dt.time(8),
+        shift_end=dt.time(17),
+        service_minutes=30,
+        road_factor=1.4,
+        speed_kmh=30,
+    )
+    run = planning.start_run(county.clerk_a, "矩阵", inputs, 1)
+    run.refresh_from_db()
+    assert run.status == PlanningRun.Status.DONE
+    return run
+
+
+# (method, url, expected status for leader, clerk_a, clerk_b, crew_a, crew_a2, anonymous)
+PLAN_API = [
+    ("get", "/api/caravan/plans", (200, 200, 200, 403, 403, 401)),
+    ("get", "/api/caravan/plans/{run}", (200, 200, 404, 403, 403, 401)),
+    ("post", "/api/caravan/plans", (403, 201, 422, 403, 403, 401)),
+    ("post", "/api/caravan/plans/{run}/cancel", (403, 409, 404, 403, 403, 401)),
+    ("post", "/api/caravan/plans/{run}/accept", (403, 200, 404, 403, 403, 401)),
+    ("post", "/api/caravan/plans/{run}/run-again", (403, 201, 404, 403, 403, 401)),
+]
+
+
+@pytest.mark.parametrize("method,url,expected", PLAN_API)
+def test_api_route_plans(setup, solved, method, url, expected):
+    trucks, _p, _o, clients = setup
+    url = url.format(run=solved.pk)
+    payload = {
+        "name": "矩阵二",
+        "start_date": "2022-06-15",
+        "vehicle_ids": [trucks.goods_a.pk],
+        "village_codes": [],
+        "time_limit": 1,
+    }
+    for who, status in zip(WHO, expected, strict=True):
+        runs, trips = PlanningRun.objects.count(), Trip.objects.count()
+        before = PlanningRun.objects.filter(pk=solved.pk).values("status", "cancel_requested").get()
+        client = clients[who]
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, json.dumps(payload), content_type="application/json")
+        assert response.status_code == status, (who, url, response.content)
+        if status >= 400:
+            assert (PlanningRun.objects.count(), Trip.objects.count()) == (runs, trips), (who, url)
+            assert (
+                PlanningRun.objects.filter(pk=solved.pk).values("status", "cancel_requested").get() == before
+            )
+        if status == 200 and url == "/api/caravan/plans":
+            ids = {r["id"] for r in response.json()["items"]}
+            assert (solved.pk in ids) is (who in ("leader", "clerk_a")), who

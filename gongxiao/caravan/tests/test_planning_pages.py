@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from gongxiao.caravan import planning
 from gongxiao.caravan.models import PlanningRun, PreOrder, Trip, VillagePoint
-from gongxiao.caravan.testing import fleet
+from gongxiao.caravan.testing import fleet, plannable
 
 pytestmark = pytest.mark.django_db
 
@@ -19,26 +19,7 @@ DAY = dt.date(2022, 6, 14)
 
 @pytest.fixture
 def planned(county):
-    trucks = fleet(county)
-    trucks.centre_a.longitude, trucks.centre_a.latitude = Decimal("120.5500"), Decimal("27.5900")
-    trucks.centre_a.save()
-    VillagePoint.objects.create(
-        village=county.village_a, longitude=Decimal("120.5800"), latitude=Decimal("27.6100")
-    )
-    VillagePoint.objects.create(
-        village=county.village_b, longitude=Decimal("120.5200"), latitude=Decimal("27.6300")
-    )
-    trucks.rice.unit_weight_kg = Decimal("5")
-    trucks.rice.save()
-    PreOrder.objects.create(
-        organization=county.coop_a,
-        village=county.village_b,
-        customer_name="李秀英",
-        product=trucks.rice,
-        quantity=Decimal("10"),
-        created_by=county.clerk_a,
-    )
-    return trucks
+    return plannable(county, fleet(county))
 
 
 def _form(trucks, county, **extra):
