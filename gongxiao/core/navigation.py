@@ -102,6 +102,7 @@ SECTIONS: list[Section] = [
             Entry(_("Pre-orders"), "caravan:preorders", "caravan.view_preorder", "telephone-inbound"),
             Entry(_("Produce bought"), "caravan:purchases", "caravan.view_producepurchase", "basket2"),
             Entry(_("Route plans"), "caravan:plans", "caravan.view_planningrun", "bezier2"),
+            Entry(_("Village stopping places"), "caravan:village_points", "caravan.view_villagepoint", "pin"),
         ],
     ),
     Section("credit", _("Credit cooperation"), "bank"),
