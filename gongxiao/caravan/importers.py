@@ -1,6 +1,6 @@
 """Village stopping places from Excel: 行政区划代码 and/or 行政村, 经度, 纬度.
 
-The village is found as the members import finds it (`MemberImporter`'s lookup: the 12-digit
+The village is found as the members import finds it (`core.regions.VillageLookup`: the 12-digit
 division code, the village name, or town + village name when two villages share a name); when both
 columns are filled they must name the same village. One stopping place per village: a village that
 has one already gets the file's coordinates. Coordinates are refused when they are not on the globe,
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from gongxiao.caravan.models import VillagePoint
 from gongxiao.core import excel
 from gongxiao.core.models import Region
-from gongxiao.members.importers import MemberImporter
+from gongxiao.core.regions import VillageLookup
 from gongxiao.network.models import Outlet
 
 # degrees (about 30 km) a stopping place may lie beyond the box of the county's known places
@@ -116,9 +116,9 @@ class VillagePointImporter(excel.Importer):
     ]
 
     def prepare(self) -> None:
-        # the members import's own lookup of villages, so both read a village the same way
-        self.villages = MemberImporter(self.user, self.organization)
-        self.villages.prepare()
+        # the members import's lookup of villages, so both read a village the same way
+        county = self.organization.county
+        self.villages = VillageLookup(county.region if county.region_id else None)
         self.box = county_box(self.organization.county.region)
 
     @staticmethod
@@ -126,10 +126,7 @@ class VillagePointImporter(excel.Importer):
         return str(next(c.header for c in VillagePointImporter.columns if c.field == field))
 
     def _village(self, field: str, text: str) -> int:
-        try:
-            return self.villages._village(text)
-        except excel.RowError as exc:
-            raise excel.RowError(exc.message, self.header(field)) from None
+        return self.villages.find(text, self.header(field))
 
     def _check(self, field: str, value: Decimal, globe: Decimal, china: tuple[Decimal, Decimal]) -> None:
         column = self.header(field)

@@ -21,8 +21,8 @@ from stdnum.exceptions import ValidationError as NumberError
 from stdnum.util import isdigits
 
 from gongxiao.core import excel
-from gongxiao.core.models import Region
 from gongxiao.core.pinyin import initials
+from gongxiao.core.regions import VillageLookup
 from gongxiao.core.validators import _PHONE, check_phone
 from gongxiao.members.models import Member, check_id_number, parse_industries
 
@@ -126,32 +126,9 @@ class MemberImporter(excel.Importer):
     def prepare(self) -> None:
         county = self.organization.county
         self.county = county
-        villages = Region.objects.filter(level=Region.Level.VILLAGE)
-        if county.region_id:
-            villages = villages.filter(path__startswith=county.region.path)
-        self.villages_by_code: dict[str, int] = {}
-        self.villages_by_name: dict[str, list[int]] = {}
-        towns = {t.path: t.name for t in Region.objects.filter(level=Region.Level.TOWN)}
-        for village in villages.only("id", "code", "name", "path", "depth"):
-            self.villages_by_code[village.code] = village.pk
-            self.villages_by_name.setdefault(village.name, []).append(village.pk)
-            town = towns.get(village.path[: 2 * village.steplen], "")
-            self.villages_by_name.setdefault(town + village.name, []).append(village.pk)
+        self.villages = VillageLookup(county.region if county.region_id else None)
         self._birth_dates: dict[str, bool] = {}
         self._birth_places: dict[tuple[str, str], bool] = {}
-
-    def _village(self, text: str) -> int:
-        if text in self.villages_by_code:
-            return self.villages_by_code[text]
-        matches = self.villages_by_name.get(text, [])
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise excel.RowError(
-                _("several villages are called “%(name)s”; write the town name before it") % {"name": text},
-                str(_("Village")),
-            )
-        raise excel.RowError(_("no village “%(name)s” in this county") % {"name": text}, str(_("Village")))
 
     def _resident_id(self, value: str) -> str | None:
         """The number if `ric.validate(value)` accepts it, else None (check_id_number then says why).
@@ -211,7 +188,7 @@ class MemberImporter(excel.Importer):
             "pinyin": initials(name),
             "id_number": id_number,
             "phone": phone,
-            "village_id": self._village(values["village"]),
+            "village_id": self.villages.find(values["village"]),
             "address": values.get("address", "")[:200],
             "industries": values.get("industries", ""),
             "land_area_mu": values.get("land_area_mu", Decimal("0.00")),
