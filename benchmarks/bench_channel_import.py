@@ -23,29 +23,32 @@ Baseline and import alternate for a few rounds; the ratio is best import / best 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from _common import (
+    OUT,
+    baseline_insert,
+    bench_main,
+    empty_tables,
+    import_rounds,
+    import_size,
+    import_summary,
+    on_each_backend,
+    profile_import,
+    setup_worker,
+    timed_import,
+    worker_for,
+)
 
 TITLE = "channel orders import"
 ROWS = 100_000
 QUICK_ROWS = 5_000
 TARGET = 3.0
 FILE_VERSION = 1  # bump when the generated file changes
-
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent
-OUT = HERE / "out"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-RESULT_MARK = "@@BENCH-RESULT "
 
 HEADERS = [
     "订单编号",
@@ -145,139 +148,46 @@ def _generate(path: Path, rows: int) -> None:
 # ---------------------------------------------------------------- the parent
 
 
-def postgres_answers() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 2).close()
-    except OSError:
-        return False
-    return True
+_worker = worker_for(__file__)
 
 
-def _worker(task: str, url: str, var_dir: str, *args: str) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="gongxiao.settings",
-        GONGXIAO_VAR_DIR=var_dir,
-        SECRET_KEY="bench-not-secret",
-        DEBUG="false",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", task, *args]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, cwd=PROJECT)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK) :])
-    raise RuntimeError(
-        f"worker {task} failed (exit {done.returncode})\n--- stdout\n{done.stdout[-3000:]}\n"
-        f"--- stderr\n{done.stderr[-5000:]}"
+def _write_detail(report: dict[str, Any]) -> str:
+    return (
+        f" of which the sale document {report['document']:.2f};"
+        f" {report['orders']:,} orders, {report['lines']} document lines"
     )
 
 
-def _measure(backend: str, url: str, path: Path, rows: int, rounds: int, profile: bool) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="gongxiao-bench-") as var_dir:
-        if backend == "sqlite":
-            url = f"sqlite:///{var_dir}/bench.sqlite3"
-        started = time.perf_counter()
-        _worker("setup", url, var_dir)
-        print(
-            f"  {backend}: migrated and set up the channel in {time.perf_counter() - started:.1f} s",
-            flush=True,
-        )
-        baselines: list[dict[str, Any]] = []
-        imports: list[dict[str, Any]] = []
-        for round_number in range(1, rounds + 1):
-            baselines.append(_worker("baseline", url, var_dir, str(path), str(rows)))
-            imports.append(_worker("import", url, var_dir, str(path), str(rows)))
-            base, full = baselines[-1], imports[-1]
-            print(
-                f"  {backend} round {round_number}/{rounds}: baseline {base['seconds']:.2f} s"
-                f" (read {base['read']:.2f}, insert {base['seconds'] - base['read']:.2f}),"
-                f" import {full['seconds']:.2f} s (read {full['read']:.2f}, check {full['check']:.2f},"
-                f" write {full['write']:.2f} of which the sale document {full['document']:.2f};"
-                f" {full['orders']:,} orders, {full['lines']} document lines;"
-                f" peak RSS {full['peak_mb']:.0f} MB, {full['before_mb']:.0f} MB before it started)",
-                flush=True,
-            )
-        again = _worker("reimport", url, var_dir, str(path), str(rows))
-        print(
-            f"  {backend}: the same file again: {again['seconds']:.2f} s, {again['unchanged']:,} rows unchanged"
-        )
-        if profile:
-            out = OUT / f"channel_import_{backend}.prof"
-            report = _worker("import", url, var_dir, str(path), str(rows), str(out))
-            print(f"  {backend}: profile of one import ({report['seconds']:.1f} s under cProfile) in {out}")
-            print(report["profile"])
-    best_base = min(baselines, key=lambda b: b["seconds"])
-    best = min(imports, key=lambda i: i["seconds"])
-    ratio = best["seconds"] / best_base["seconds"]
-    paired = statistics.median(i["seconds"] / b["seconds"] for i, b in zip(imports, baselines, strict=True))
-    return {
-        "bench": TITLE,
-        "backend": backend,
-        "rows": f"{rows:,}",
-        "baseline s": f"{best_base['seconds']:.2f}",
-        "import s": f"{best['seconds']:.2f}",
-        "read/check/write s": f"{best['read']:.2f}/{best['check']:.2f}/{best['write']:.2f}",
-        "ratio": f"{ratio:.2f}x",
-        "ratio per round": f"{paired:.2f}x",
+def _measure(
+    backend: str, url: str, directory: str, path: Path, rows: int, rounds: int, profile: bool
+) -> dict[str, Any]:
+    setup_worker(_worker, backend, url, directory, "set up the channel")
+    baselines, imports = import_rounds(_worker, backend, url, directory, path, rows, rounds, _write_detail)
+    again = _worker("reimport", url, directory, str(path), str(rows))
+    print(
+        f"  {backend}: the same file again: {again['seconds']:.2f} s, {again['unchanged']:,} rows unchanged"
+    )
+    if profile:
+        profile_import(_worker, backend, url, directory, path, rows, "channel_import")
+    extra = {
         "re-import s": f"{again['seconds']:.2f}",
         "import peak MB": f"{max(i['peak_mb'] for i in imports):.0f}",
-        "rows/s": f"{rows / best['seconds']:,.0f}",
-        f"target ≤ {TARGET:.1f}x": (
-            ("PASS" if ratio <= TARGET else "FAIL")
-            if rows >= ROWS
-            else f"n/a (the target is for {ROWS:,} rows)"
-        ),
     }
+    return import_summary(TITLE, backend, rows, baselines, imports, TARGET, ROWS, extra)
 
 
 def run(options: Any) -> list[dict[str, Any]]:
     """Called by benchmarks/run.py; returns one summary row per backend."""
-    rows = options.rows or (QUICK_ROWS if options.quick else ROWS)
-    rounds = options.rounds or (1 if options.quick else 3)
+    rows, rounds = import_size(options, ROWS, QUICK_ROWS)
     path = data_file(rows)
-    results: list[dict[str, Any]] = []
-    backends = options.backend or ["sqlite", "postgres"]
-    if "sqlite" in backends:
-        results.append(_measure("sqlite", "", path, rows, rounds, options.profile))
-    if "postgres" in backends:
-        if not postgres_answers():
-            results.append(
-                {"bench": TITLE, "backend": "postgres", "note": "skipped: nothing answers at 127.0.0.1:5432"}
-            )
-        else:
-            import psycopg
 
-            name = f"gongxiao_bench_channel_{os.getpid()}"
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                results.append(
-                    _measure("postgres", f"{PG_SERVER}/{name}", path, rows, rounds, options.profile)
-                )
-            finally:
-                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return results
+    def measure(backend: str, url: str, directory: str) -> list[dict[str, Any]]:
+        return [_measure(backend, url, directory, path, rows, rounds, options.profile)]
+
+    return on_each_backend(options, TITLE, "gongxiao_bench_channel", measure)
 
 
 # ---------------------------------------------------------------- the workers
-
-
-def _peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(PROJECT))
-    import django
-
-    django.setup()
 
 
 def _worker_setup() -> dict[str, Any]:
@@ -337,78 +247,22 @@ def _worker_setup() -> dict[str, Any]:
 
 
 def _worker_baseline(path: str, rows: int) -> dict[str, Any]:
-    from django.db import connection, transaction
-    from python_calamine import CalamineWorkbook
+    columns = {
+        "order_no": "varchar(64)",
+        "ordered_at": "varchar(40)",
+        "product": "varchar(100)",
+        "quantity": "numeric(16, 3)",
+        "unit_price": "numeric(16, 4)",
+        "buyer": "varchar(100)",
+        "status": "varchar(20)",
+        "refund": "numeric(16, 2)",
+    }
 
-    connection.ensure_connection()
-    raw = connection.connection
-    vendor = connection.vendor
-    with _closing(raw.cursor()) as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_channel_orders")
-        key = "bigserial" if vendor == "postgresql" else "integer"
-        cursor.execute(
-            f"CREATE TABLE bench_channel_orders (id {key} PRIMARY KEY, order_no varchar(64), ordered_at varchar(40),"
-            " product varchar(100), quantity numeric(16, 3), unit_price numeric(16, 4), buyer varchar(100),"
-            " status varchar(20), refund numeric(16, 2))"
-        )
-    placeholder = "%s" if vendor == "postgresql" else "?"
-    sql = (
-        "INSERT INTO bench_channel_orders (order_no, ordered_at, product, quantity, unit_price, buyer, status,"
-        f" refund) VALUES ({', '.join([placeholder] * 8)})"
-    )
-    before = _peak_mb()
-    started = time.perf_counter()
-    data = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    read = time.perf_counter() - started
-    values = [
-        (
-            row[0],
-            row[1],
-            row[2],
-            Decimal(repr(row[4])),
-            Decimal(repr(row[5])),
-            row[6],
-            row[7],
-            Decimal(repr(row[8])),
-        )
-        for row in data[1:]
-    ]
-    with transaction.atomic(), _closing(raw.cursor()) as cursor:
-        cursor.executemany(sql, values)
-    seconds = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM bench_channel_orders")
-        count = cursor.fetchone()[0]
-    if count != rows:
-        raise RuntimeError(f"baseline wrote {count} rows, expected {rows}")
-    return {"seconds": seconds, "read": read, "peak_mb": _peak_mb(), "before_mb": before}
+    def values(row: list[Any]) -> tuple[Any, ...]:
+        quantity, price, refund = (Decimal(repr(row[i])) for i in (4, 5, 8))
+        return (row[0], row[1], row[2], quantity, price, row[6], row[7], refund)
 
-
-class _closing:
-    def __init__(self, cursor: Any) -> None:
-        self.cursor = cursor
-
-    def __enter__(self) -> Any:
-        return self.cursor
-
-    def __exit__(self, *exc: object) -> None:
-        self.cursor.close()
-
-
-def _empty_orders() -> None:
-    """No orders: each round imports into an empty table (the earlier rounds' documents stay)."""
-    from django.db import connection
-
-    from gongxiao.market.models import ChannelOrder
-
-    table = ChannelOrder._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {table} RESTART IDENTITY")
-            cursor.execute("VACUUM ANALYZE")
-        else:
-            cursor.execute(f"DELETE FROM {table}")
-            cursor.execute("VACUUM")
+    return baseline_insert(path, rows, "bench_channel_orders", columns, values)
 
 
 def _importer() -> Any:
@@ -421,53 +275,26 @@ def _importer() -> Any:
 
 
 def _worker_import(path: str, rows: int, profile_to: str = "") -> dict[str, Any]:
-    from django.db import connection
     from django.db.models import Sum
 
-    from gongxiao.core import excel
-    from gongxiao.core.excel import run_import
     from gongxiao.market import actions
     from gongxiao.market.integrity import channel_orders_match_documents
     from gongxiao.market.models import ChannelOrder
     from gongxiao.market.statistics import summed
 
-    _empty_orders()
+    empty_tables(ChannelOrder._meta.db_table)  # each round into an empty table; earlier documents stay
     importer, channel = _importer()
-    connection.ensure_connection()
-    marks: dict[str, float] = {}
-    read_rows, create, post_sales = excel.read_rows, importer.create, actions.post_sales
-
-    def timed_read(file: Any) -> Any:
-        rows = read_rows(file)
-        marks["read"] = time.perf_counter()
-        return rows
-
-    def timed_create(rows: Any) -> None:
-        marks["create"] = time.perf_counter()
-        create(rows)
+    document_seconds: list[float] = []
+    post_sales = actions.post_sales
 
     def timed_post(*args: Any, **kwargs: Any) -> Any:
         begun = time.perf_counter()
         document = post_sales(*args, **kwargs)
-        marks["document"] = time.perf_counter() - begun
+        document_seconds.append(time.perf_counter() - begun)
         return document
 
-    excel.read_rows = timed_read  # run_import looks read_rows up in its module at each call
-    importer.create = timed_create  # type: ignore[method-assign]
     actions.post_sales = timed_post  # the importer calls it through the module
-    before = _peak_mb()
-    profiler = None
-    if profile_to:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    started = time.perf_counter()
-    result = run_import(importer, path, dry_run=False)
-    ended = time.perf_counter()
-    if profiler is not None:
-        profiler.disable()
-    peak = _peak_mb()
+    result, report = timed_import(importer, path, profile_to)
     if not result.written or result.created != rows:
         raise RuntimeError(f"import failed: created {result.created} of {rows}; {result.error_lines()[:10]}")
     orders = ChannelOrder.objects.filter(channel=channel)
@@ -486,27 +313,9 @@ def _worker_import(path: str, rows: int, profile_to: str = "") -> dict[str, Any]
     problems = channel_orders_match_documents()
     if problems:
         raise RuntimeError(f"orders and documents disagree: {problems[:5]}")
-    report: dict[str, Any] = {
-        "seconds": ended - started,
-        "read": marks["read"] - started,
-        "check": marks["create"] - marks["read"],
-        "write": ended - marks["create"],
-        "document": marks["document"],
-        "orders": sales.values("order_no").distinct().count(),
-        "lines": document.lines.count(),
-        "peak_mb": peak,
-        "before_mb": before,
-    }
-    if profiler is not None:
-        import io
-        import pstats
-
-        profiler.dump_stats(profile_to)
-        text = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text).strip_dirs()
-        stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_stats(30)
-        report["profile"] = text.getvalue()
+    report["document"] = document_seconds[-1]
+    report["orders"] = sales.values("order_no").distinct().count()
+    report["lines"] = document.lines.count()
     return report
 
 
@@ -524,28 +333,13 @@ def _worker_reimport(path: str, rows: int) -> dict[str, Any]:
     return {"seconds": seconds, "unchanged": result.unchanged}
 
 
-def _worker_main(argv: list[str]) -> None:
-    task, args = argv[0], argv[1:]
-    _setup_django()
-    if task == "setup":
-        result = _worker_setup()
-    elif task == "baseline":
-        result = _worker_baseline(args[0], int(args[1]))
-    elif task == "import":
-        result = _worker_import(args[0], int(args[1]), *args[2:])
-    elif task == "reimport":
-        result = _worker_reimport(args[0], int(args[1]))
-    else:
-        raise SystemExit(f"unknown worker task {task!r}")
-    print(RESULT_MARK + json.dumps(result), flush=True)
-
+WORKER_TASKS: dict[str, Any] = {
+    "setup": lambda args: _worker_setup(),
+    "baseline": lambda args: _worker_baseline(args[0], int(args[1])),
+    "import": lambda args: _worker_import(args[0], int(args[1]), *args[2:]),
+    "reimport": lambda args: _worker_reimport(args[0], int(args[1])),
+}
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        _worker_main(sys.argv[2:])
-    else:
-        # run just this bench: python benchmarks/bench_channel_import.py [--quick] ...
-        sys.path.insert(0, str(HERE))
-        from run import main
-
-        raise SystemExit(main(sys.argv[1:], only=["channel_import"]))
+    # a worker (--worker TASK ARGS), or just this bench: python benchmarks/bench_channel_import.py [--quick] ...
+    raise SystemExit(bench_main("channel_import", WORKER_TASKS))

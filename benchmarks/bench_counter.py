@@ -30,15 +30,28 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from _common import (
+    HERE,
+    OUT,
+    PROJECT,
+    bench_main,
+    median_ratio,
+    postgres_answers,
+    postgres_skipped,
+    setup_worker,
+    throwaway_postgres,
+    var_dir,
+    worker_env,
+    worker_for,
+)
 
 TITLE = "counter checkouts"
 TARGET = 0.40  # checkout req/s ≥ 40 % of the baseline's
@@ -50,12 +63,6 @@ ROUNDS, QUICK_ROUNDS = 3, 1
 RACE_UNITS, QUICK_RACE_UNITS = 100, 20
 WARMUP_SECONDS = 2.0
 
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent
-OUT = HERE / "out"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-RESULT_MARK = "@@BENCH-RESULT "
-
 PRICES = {"fertilizer": Decimal("3.20"), "daily": Decimal("9.90"), "pesticide": Decimal("4.00")}
 BAG_KG = Decimal("50")
 
@@ -63,41 +70,13 @@ BAG_KG = Decimal("50")
 # ---------------------------------------------------------------- the parent
 
 
-def postgres_answers() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 2).close()
-    except OSError:
-        return False
-    return True
-
-
-def _env(url: str, var_dir: str) -> dict[str, str]:
-    env = dict(os.environ)  # DB_CONN_MAX_AGE and the like pass through, as in production
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="bench_site.settings",
-        PYTHONPATH=os.pathsep.join([str(HERE), str(PROJECT)]),
-        GONGXIAO_VAR_DIR=var_dir,
-        SECRET_KEY="bench-not-secret",
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
-
-
-def _worker(task: str, url: str, var_dir: str, *args: str) -> dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", task, *args]
-    done = subprocess.run(
-        command, env=_env(url, var_dir), capture_output=True, text=True, timeout=3600, cwd=PROJECT
-    )
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK) :])
-    raise RuntimeError(
-        f"worker {task} failed (exit {done.returncode})\n--- stdout\n{done.stdout[-3000:]}\n"
-        f"--- stderr\n{done.stderr[-5000:]}"
-    )
+# the workers' and gunicorn's: the benchmarks-only settings (with /bench/insert-one/)
+BENCH_SITE_ENV = {
+    "DJANGO_SETTINGS_MODULE": "bench_site.settings",
+    "PYTHONPATH": os.pathsep.join([str(HERE), str(PROJECT)]),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+}
+_worker = worker_for(__file__, **BENCH_SITE_ENV)
 
 
 def _free_port() -> int:
@@ -126,7 +105,7 @@ class Server:
                 "--timeout",
                 "120",
             ],
-            env=_env(url, var_dir),
+            env=worker_env(url, var_dir, **BENCH_SITE_ENV),
             cwd=PROJECT,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -332,15 +311,10 @@ def _race(server: Server, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _measure(url: str, seconds: float, rounds: int, race_units: int, profile: bool) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="gongxiao-bench-") as var_dir:
-        started = time.perf_counter()
-        config = _worker("setup", url, var_dir, str(race_units))
-        print(
-            f"  postgres: migrated and built {STORES} stores, {CLIENTS} clients in"
-            f" {time.perf_counter() - started:.1f} s",
-            flush=True,
-        )
-        server = Server(url, var_dir)
+    with var_dir() as directory:
+        done = f"built {STORES} stores, {CLIENTS} clients"
+        config = setup_worker(_worker, "postgres", url, directory, done, str(race_units))
+        server = Server(url, directory)
         try:
             for kind in ("baseline", "checkout"):  # both workers import and connect everything once
                 _phase(server, kind, config, WARMUP_SECONDS)
@@ -365,19 +339,18 @@ def _measure(url: str, seconds: float, rounds: int, race_units: int, profile: bo
             )
         finally:
             server.stop()
-        verdict = _worker("verify", url, var_dir, json.dumps(config["race"]["location_id"]))
+        verdict = _worker("verify", url, directory, json.dumps(config["race"]["location_id"]))
         best_base = max(phases["baseline"], key=lambda p: p["per_second"])
         best = max(phases["checkout"], key=lambda p: p["per_second"])
         ratio = best["per_second"] / best_base["per_second"]
-        paired = statistics.median(
-            s["per_second"] / b["per_second"]
-            for s, b in zip(phases["checkout"], phases["baseline"], strict=True)
+        paired = median_ratio(
+            [s["per_second"] for s in phases["checkout"]], [b["per_second"] for b in phases["baseline"]]
         )
         report = None
         if profile or ratio < TARGET:
             out = OUT / "counter_checkout.prof"
             OUT.mkdir(parents=True, exist_ok=True)
-            report = _worker("profile", url, var_dir, str(out), "150" if seconds < SECONDS else "400")
+            report = _worker("profile", url, directory, str(out), "150" if seconds < SECONDS else "400")
     oversell = _oversell(race, verdict)
     row = {
         "bench": TITLE,
@@ -426,33 +399,16 @@ def run(options: Any) -> list[dict[str, Any]]:
     if "postgres" not in backends:
         return [{"bench": TITLE, "backend": ",".join(backends), "note": "skipped: PostgreSQL only"}]
     if not postgres_answers():
-        return [{"bench": TITLE, "backend": "postgres", "note": "skipped: nothing answers at 127.0.0.1:5432"}]
+        return [postgres_skipped(TITLE)]
     quick = getattr(options, "quick", False)
     seconds = QUICK_SECONDS if quick else SECONDS
     rounds = getattr(options, "rounds", 0) or (QUICK_ROUNDS if quick else ROUNDS)
     race_units = QUICK_RACE_UNITS if quick else RACE_UNITS
-    import psycopg
-
-    name = f"gongxiao_bench_counter_{os.getpid()}"
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return [
-            _measure(f"{PG_SERVER}/{name}", seconds, rounds, race_units, getattr(options, "profile", False))
-        ]
-    finally:
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("gongxiao_bench_counter") as url:
+        return [_measure(url, seconds, rounds, race_units, getattr(options, "profile", False))]
 
 
 # ---------------------------------------------------------------- the workers
-
-
-def _setup_django() -> None:
-    sys.path[:0] = [str(HERE), str(PROJECT)]
-    import django
-
-    django.setup()
 
 
 def _sale(config: dict[str, Any], outlet_id: int, buyer: dict[str, str], daily_id: int) -> dict[str, Any]:
@@ -731,26 +687,13 @@ def _worker_profile(profile_to: str, checkouts: int) -> dict[str, Any]:
     }
 
 
-def _worker_main(argv: list[str]) -> None:
-    task, args = argv[0], argv[1:]
-    _setup_django()
-    if task == "setup":
-        result = _worker_setup(int(args[0]))
-    elif task == "verify":
-        result = _worker_verify(int(args[0]))
-    elif task == "profile":
-        result = _worker_profile(args[0], int(args[1]))
-    else:
-        raise SystemExit(f"unknown worker task {task!r}")
-    print(RESULT_MARK + json.dumps(result), flush=True)
-
+WORKER_TASKS: dict[str, Any] = {
+    "setup": lambda args: _worker_setup(int(args[0])),
+    "verify": lambda args: _worker_verify(int(args[0])),
+    "profile": lambda args: _worker_profile(args[0], int(args[1])),
+}
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        _worker_main(sys.argv[2:])
-    else:
-        # run just this bench: python benchmarks/bench_counter.py [--quick] [--profile] [--rounds N]
-        sys.path.insert(0, str(HERE))
-        from run import main
-
-        raise SystemExit(main(sys.argv[1:], only=["bench_counter"]))
+    # a worker (--worker TASK ARGS), or just this bench:
+    # python benchmarks/bench_counter.py [--quick] [--profile] [--rounds N]
+    raise SystemExit(bench_main("bench_counter", WORKER_TASKS))

@@ -6,27 +6,20 @@ two-stage linear program of `gongxiao.market.contracts.solve` (HiGHS). Target: u
 
 from __future__ import annotations
 
-import os
 import random
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from _common import setup_django
+
 TITLE = "contract farming matching"
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 2.0
 
 
 def _setup() -> None:
-    """The project's settings (the solver touches no database)."""
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxiao.settings")
-    os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
-    django.setup()
+    """The project's settings, in run.py's process (the solver touches no database)."""
+    setup_django(DJANGO_SETTINGS_MODULE="gongxiao.settings", DATABASE_URL="sqlite:///:memory:")
 
 
 def problem(plans: int, buyers: int, products: int = 5, seed: int = 2023) -> tuple[list[Any], list[Any]]:

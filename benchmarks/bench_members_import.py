@@ -19,29 +19,33 @@ too. Peak memory is each worker's ``ru_maxrss``: the whole process, Python and D
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from _common import (
+    OUT,
+    baseline_insert,
+    bench_main,
+    empty_tables,
+    import_rounds,
+    import_size,
+    import_summary,
+    on_each_backend,
+    profile_import,
+    setup_worker,
+    timed_import,
+    var_dir,
+    worker_for,
+)
 
 TITLE = "members import"
 ROWS = 100_000
 QUICK_ROWS = 5_000
 TARGET = 3.0
 FILE_VERSION = 1  # bump when the generated file changes
-
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent
-OUT = HERE / "out"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-RESULT_MARK = "@@BENCH-RESULT "
 
 HEADERS = ["成员类型", "姓名", "证件号码", "手机号", "行政村", "地址", "产业", "土地面积(亩)", "入社日期"]
 
@@ -82,9 +86,9 @@ def data_file(rows: int) -> Path:
     path = OUT / f"members_{rows}_v{FILE_VERSION}.xlsx"
     if not path.exists():
         OUT.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="gongxiao-bench-") as var_dir:
+        with var_dir() as directory:
             # make_ric and make_uscc live in a module that needs Django set up: generate in a worker
-            _worker("generate", f"sqlite:///{var_dir}/unused.sqlite3", var_dir, str(path), str(rows))
+            _worker("generate", f"sqlite:///{directory}/unused.sqlite3", directory, str(path), str(rows))
     return path
 
 
@@ -147,133 +151,35 @@ def _generate(path: Path, rows: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- the parent
 
 
-def postgres_answers() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 2).close()
-    except OSError:
-        return False
-    return True
+_worker = worker_for(__file__)
 
 
-def _worker(task: str, url: str, var_dir: str, *args: str) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="gongxiao.settings",
-        GONGXIAO_VAR_DIR=var_dir,
-        SECRET_KEY="bench-not-secret",
-        DEBUG="false",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", task, *args]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, cwd=PROJECT)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK) :])
-    raise RuntimeError(
-        f"worker {task} failed (exit {done.returncode})\n--- stdout\n{done.stdout[-3000:]}\n"
-        f"--- stderr\n{done.stderr[-5000:]}"
-    )
-
-
-def _measure(backend: str, url: str, path: Path, rows: int, rounds: int, profile: bool) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="gongxiao-bench-") as var_dir:
-        if backend == "sqlite":
-            url = f"sqlite:///{var_dir}/bench.sqlite3"
-        started = time.perf_counter()
-        _worker("setup", url, var_dir)
-        print(
-            f"  {backend}: migrated and built the county in {time.perf_counter() - started:.1f} s", flush=True
-        )
-        baselines: list[dict[str, Any]] = []
-        imports: list[dict[str, Any]] = []
-        for round_number in range(1, rounds + 1):
-            baselines.append(_worker("baseline", url, var_dir, str(path), str(rows)))
-            imports.append(_worker("import", url, var_dir, str(path), str(rows)))
-            base, full = baselines[-1], imports[-1]
-            print(
-                f"  {backend} round {round_number}/{rounds}: baseline {base['seconds']:.2f} s"
-                f" (read {base['read']:.2f}, insert {base['seconds'] - base['read']:.2f}),"
-                f" import {full['seconds']:.2f} s (read {full['read']:.2f}, check {full['check']:.2f},"
-                f" write {full['write']:.2f}; peak RSS {full['peak_mb']:.0f} MB, {full['before_mb']:.0f} MB"
-                " before it started)",
-                flush=True,
-            )
-        if profile:
-            out = OUT / f"members_import_{backend}.prof"
-            report = _worker("import", url, var_dir, str(path), str(rows), str(out))
-            print(f"  {backend}: profile of one import ({report['seconds']:.1f} s under cProfile) in {out}")
-            print(report["profile"])
-    best_base = min(baselines, key=lambda b: b["seconds"])
-    best = min(imports, key=lambda i: i["seconds"])
-    ratio = best["seconds"] / best_base["seconds"]
-    paired = statistics.median(i["seconds"] / b["seconds"] for i, b in zip(imports, baselines, strict=True))
-    return {
-        "bench": TITLE,
-        "backend": backend,
-        "rows": f"{rows:,}",
-        "baseline s": f"{best_base['seconds']:.2f}",
-        "import s": f"{best['seconds']:.2f}",
-        "read/check/write s": f"{best['read']:.2f}/{best['check']:.2f}/{best['write']:.2f}",
-        "ratio": f"{ratio:.2f}x",
-        "ratio per round": f"{paired:.2f}x",
+def _measure(
+    backend: str, url: str, directory: str, path: Path, rows: int, rounds: int, profile: bool
+) -> dict[str, Any]:
+    setup_worker(_worker, backend, url, directory, "built the county")
+    baselines, imports = import_rounds(_worker, backend, url, directory, path, rows, rounds)
+    if profile:
+        profile_import(_worker, backend, url, directory, path, rows, "members_import")
+    extra = {
         "import peak MB": f"{max(i['peak_mb'] for i in imports):.0f}",
         "baseline peak MB": f"{max(b['peak_mb'] for b in baselines):.0f}",
-        "rows/s": f"{rows / best['seconds']:,.0f}",
-        f"target ≤ {TARGET:.1f}x": (
-            ("PASS" if ratio <= TARGET else "FAIL")
-            if rows >= ROWS
-            else f"n/a (the target is for {ROWS:,} rows)"
-        ),
     }
+    return import_summary(TITLE, backend, rows, baselines, imports, TARGET, ROWS, extra)
 
 
 def run(options: Any) -> list[dict[str, Any]]:
     """Called by benchmarks/run.py; returns one summary row per backend."""
-    rows = options.rows or (QUICK_ROWS if options.quick else ROWS)
-    rounds = options.rounds or (1 if options.quick else 3)
+    rows, rounds = import_size(options, ROWS, QUICK_ROWS)
     path = data_file(rows)
-    results: list[dict[str, Any]] = []
-    backends = options.backend or ["sqlite", "postgres"]
-    if "sqlite" in backends:
-        results.append(_measure("sqlite", "", path, rows, rounds, options.profile))
-    if "postgres" in backends:
-        if not postgres_answers():
-            results.append(
-                {"bench": TITLE, "backend": "postgres", "note": "skipped: nothing answers at 127.0.0.1:5432"}
-            )
-        else:
-            import psycopg
 
-            name = f"gongxiao_bench_{os.getpid()}"
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                results.append(
-                    _measure("postgres", f"{PG_SERVER}/{name}", path, rows, rounds, options.profile)
-                )
-            finally:
-                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return results
+    def measure(backend: str, url: str, directory: str) -> list[dict[str, Any]]:
+        return [_measure(backend, url, directory, path, rows, rounds, options.profile)]
+
+    return on_each_backend(options, TITLE, "gongxiao_bench", measure)
 
 
 # ---------------------------------------------------------------- the workers
-
-
-def _peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(PROJECT))
-    import django
-
-    django.setup()
 
 
 def _worker_setup() -> dict[str, Any]:
@@ -295,120 +201,36 @@ def _worker_setup() -> dict[str, Any]:
 
 
 def _worker_baseline(path: str, rows: int) -> dict[str, Any]:
-    from django.db import connection, transaction
-    from python_calamine import CalamineWorkbook
+    columns = {
+        "kind": "varchar(20)",
+        "name": "varchar(100)",
+        "id_number": "varchar(18)",
+        "phone": "varchar(20)",
+        "village": "varchar(60)",
+        "address": "varchar(200)",
+        "industries": "varchar(200)",
+        "land_area_mu": "numeric(12, 2)",
+        "joined_on": "date",
+    }
 
-    connection.ensure_connection()
-    raw = connection.connection  # the DB-API connection (sqlite3 / psycopg), with Django's pragmas
-    vendor = connection.vendor
-    with _closing(raw.cursor()) as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_members")
-        key = "bigserial" if vendor == "postgresql" else "integer"
-        cursor.execute(
-            f"CREATE TABLE bench_members (id {key} PRIMARY KEY, kind varchar(20), name varchar(100),"
-            " id_number varchar(18), phone varchar(20), village varchar(60), address varchar(200),"
-            " industries varchar(200), land_area_mu numeric(12, 2), joined_on date)"
-        )
-    placeholder = "%s" if vendor == "postgresql" else "?"
-    sql = (
-        "INSERT INTO bench_members (kind, name, id_number, phone, village, address, industries, land_area_mu,"
-        f" joined_on) VALUES ({', '.join([placeholder] * 9)})"
-    )
-    before = _peak_mb()
-    started = time.perf_counter()
-    data = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    read = time.perf_counter() - started
-    values = [
-        (
-            *row[:5],
-            row[5] or "",
-            row[6] or "",
-            Decimal(repr(row[7])) if isinstance(row[7], float) else row[7],
-            row[8],
-        )
-        for row in data[1:]
-    ]
-    with transaction.atomic(), _closing(raw.cursor()) as cursor:
-        cursor.executemany(sql, values)
-    seconds = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM bench_members")
-        count = cursor.fetchone()[0]
-    if count != rows:
-        raise RuntimeError(f"baseline wrote {count} rows, expected {rows}")
-    return {"seconds": seconds, "read": read, "peak_mb": _peak_mb(), "before_mb": before}
+    def values(row: list[Any]) -> tuple[Any, ...]:
+        land = Decimal(repr(row[7])) if isinstance(row[7], float) else row[7]
+        return (*row[:5], row[5] or "", row[6] or "", land, row[8])
 
-
-class _closing:
-    def __init__(self, cursor: Any) -> None:
-        self.cursor = cursor
-
-    def __enter__(self) -> Any:
-        return self.cursor
-
-    def __exit__(self, *exc: object) -> None:
-        self.cursor.close()
-
-
-def _empty_member_tables() -> None:
-    from django.db import connection
-
-    from gongxiao.members.models import Member
-
-    tables = [Member._meta.db_table, Member.history.model._meta.db_table]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-            cursor.execute("VACUUM ANALYZE")
-        else:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {table}")
-            cursor.execute("VACUUM")
+    return baseline_insert(path, rows, "bench_members", columns, values)
 
 
 def _worker_import(path: str, rows: int, profile_to: str = "") -> dict[str, Any]:
     from django.db import connection
 
-    from gongxiao.core import excel
-    from gongxiao.core.excel import run_import
     from gongxiao.core.models import Organization, User
     from gongxiao.members.importers import MemberImporter
     from gongxiao.members.models import Member
 
-    _empty_member_tables()
+    empty_tables(Member._meta.db_table, Member.history.model._meta.db_table, cascade=True)
     user = User.objects.get(username="clerk_a")
     organization = Organization.objects.get(code="QS-A")
-    connection.ensure_connection()
-    # phases, for the report: reading the file, checking the rows, writing (from create() to commit)
-    marks: dict[str, float] = {}
-    importer = MemberImporter(user, organization)
-    read_rows, create = excel.read_rows, importer.create
-
-    def timed_read(file: Any) -> Any:
-        rows = read_rows(file)
-        marks["read"] = time.perf_counter()
-        return rows
-
-    def timed_create(rows: Any) -> None:
-        marks["create"] = time.perf_counter()
-        create(rows)
-
-    excel.read_rows = timed_read  # run_import looks read_rows up in its module at each call
-    importer.create = timed_create  # type: ignore[method-assign]
-    before = _peak_mb()
-    profiler = None
-    if profile_to:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
-    started = time.perf_counter()
-    result = run_import(importer, path, dry_run=False)
-    ended = time.perf_counter()
-    seconds = ended - started
-    if profiler is not None:
-        profiler.disable()
-    peak = _peak_mb()
+    result, report = timed_import(MemberImporter(user, organization), path, profile_to)
     if not result.written or result.created != rows:
         raise RuntimeError(f"import failed: created {result.created} of {rows}; {result.error_lines()[:10]}")
     members, history = Member.objects.count(), Member.history.count()
@@ -424,49 +246,16 @@ def _worker_import(path: str, rows: int, profile_to: str = "") -> dict[str, Any]
         raise RuntimeError(
             f"import wrote {members} members, {history} history rows ({matching} matching), expected {rows}"
         )
-    report: dict[str, Any] = {
-        "seconds": seconds,
-        "read": marks["read"] - started,
-        "check": marks["create"] - marks["read"],
-        "write": ended - marks["create"],
-        "peak_mb": peak,
-        "before_mb": before,
-    }
-    if profiler is not None:
-        import io
-        import pstats
-
-        profiler.dump_stats(profile_to)
-        text = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text).strip_dirs()
-        stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_stats(30)
-        report["profile"] = text.getvalue()
     return report
 
 
-def _worker_main(argv: list[str]) -> None:
-    task, args = argv[0], argv[1:]
-    _setup_django()
-    if task == "generate":
-        result = _generate(Path(args[0]), int(args[1]))
-    elif task == "setup":
-        result = _worker_setup()
-    elif task == "baseline":
-        result = _worker_baseline(args[0], int(args[1]))
-    elif task == "import":
-        result = _worker_import(args[0], int(args[1]), *args[2:])
-    else:
-        raise SystemExit(f"unknown worker task {task!r}")
-    print(RESULT_MARK + json.dumps(result), flush=True)
-
+WORKER_TASKS: dict[str, Any] = {
+    "generate": lambda args: _generate(Path(args[0]), int(args[1])),
+    "setup": lambda args: _worker_setup(),
+    "baseline": lambda args: _worker_baseline(args[0], int(args[1])),
+    "import": lambda args: _worker_import(args[0], int(args[1]), *args[2:]),
+}
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        _worker_main(sys.argv[2:])
-    else:
-        # run just this bench: python benchmarks/bench_members_import.py [--quick] ...
-        sys.path.insert(0, str(HERE))
-        from run import main
-
-        raise SystemExit(main(sys.argv[1:], only=["members_import"]))
+    # a worker (--worker TASK ARGS), or just this bench: python benchmarks/bench_members_import.py [--quick] ...
+    raise SystemExit(bench_main("members_import", WORKER_TASKS))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
-import json
 import math
 import os
 import random
@@ -32,8 +31,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+from _common import HERE, RESULT_MARK, print_result, read_result
+from _common import PROJECT as ROOT
+
 VRP_DIR = Path(os.environ.get("GONGXIAO_VRP_DIR", ROOT.parent / "shared" / "data" / "vrp"))
 TITLE = "Route planner: PyVRP vs OR-Tools"
 DAY = date(2025, 3, 4)  # a Tuesday
@@ -444,14 +444,13 @@ def run(options: Any) -> list[dict[str, Any]]:
     seed = getattr(options, "seed", None) or 1
     command = [sys.executable, __file__, "--worker", "--limit", str(limit), "--seed", str(seed)]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT)
-    lines = done.stdout.splitlines()
-    for line in lines:
-        if not line.startswith("ROWS "):
+    for line in done.stdout.splitlines():
+        if not line.startswith(RESULT_MARK):
             print(line, flush=True)
-    rows = [json.loads(line[5:]) for line in lines if line.startswith("ROWS ")]
-    if not rows:
+    rows = read_result(done.stdout)
+    if rows is None:
         raise RuntimeError("the planner bench worker printed no result")
-    return rows[-1]
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -466,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.worker:
-        print("ROWS " + json.dumps(_worker(options.limit, options.seed), ensure_ascii=False), flush=True)
+        print_result(_worker(options.limit, options.seed))
         return 0
     sys.path.insert(0, str(HERE))
     from run import table

@@ -23,28 +23,25 @@ per-round ratios is shown too.
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
+
+from _common import (
+    OUT,
+    bench_main,
+    median_ratio,
+    on_each_backend,
+    profile_text,
+    verdict,
+    worker_for,
+)
 
 TITLE = "stock on hand"
 PRODUCTS, LOCATIONS, MOVES = 1_000, 50, 1_000_000
 QUICK_PRODUCTS, QUICK_LOCATIONS, QUICK_MOVES = 200, 10, 40_000
 TARGET = 1.5
 API_PAGE_SIZE = 1000  # what a client reading the whole stock asks for (the API's largest page)
-
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent
-OUT = HERE / "out"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-RESULT_MARK = "@@BENCH-RESULT "
 
 # the reads, in the order of the summary table: key -> (label, which baseline it is held against)
 READS = {
@@ -92,35 +89,7 @@ COOP_B_PLACES = ["溪口", "石门", "大坪", "龙井", "白鹤"]
 # ---------------------------------------------------------------- the parent
 
 
-def postgres_answers() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 5432), 2).close()
-    except OSError:
-        return False
-    return True
-
-
-def _worker(task: str, url: str, var_dir: str, *args: str) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="gongxiao.settings",
-        GONGXIAO_VAR_DIR=var_dir,
-        SECRET_KEY="bench-not-secret",
-        DEBUG="false",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", task, *args]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, cwd=PROJECT)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK) :])
-    raise RuntimeError(
-        f"worker {task} failed (exit {done.returncode})\n--- stdout\n{done.stdout[-3000:]}\n"
-        f"--- stderr\n{done.stderr[-5000:]}"
-    )
+_worker = worker_for(__file__)
 
 
 def _ms(seconds: float) -> str:
@@ -128,40 +97,43 @@ def _ms(seconds: float) -> str:
 
 
 def _measure(
-    backend: str, url: str, size: tuple[int, int, int], rounds: int, quick: bool, profile: bool
+    backend: str,
+    url: str,
+    directory: str,
+    size: tuple[int, int, int],
+    rounds: int,
+    quick: bool,
+    profile: bool,
 ) -> list[dict[str, Any]]:
     products, locations, moves = size
     full = products == PRODUCTS and locations == LOCATIONS and moves >= MOVES
     repeats = "3" if quick else "7"
-    with tempfile.TemporaryDirectory(prefix="gongxiao-bench-") as var_dir:
-        if backend == "sqlite":
-            url = f"sqlite:///{var_dir}/bench.sqlite3"
-        built = _worker("setup", url, var_dir, str(products), str(locations), str(moves))
-        print(
-            f"  {backend}: built {built['moves']:,} moves and {built['balances']:,} balances"
-            f" ({built['zero']:,} at zero) in {built['catalog_s'] + built['write_s'] + built['analyze_s']:.1f} s"
-            f" (moves and balances {built['write_s']:.1f} s); integrity check OK in {built['integrity_s']:.1f} s",
-            flush=True,
-        )
-        baselines: list[dict[str, Any]] = []
-        reads: list[dict[str, Any]] = []
-        for round_number in range(1, rounds + 1):
-            baselines.append(_worker("baseline", url, var_dir, repeats))
-            reads.append(_worker("app", url, var_dir, repeats))
-            base, app = baselines[-1], reads[-1]
-            parts = []
-            for scope in SCOPES:
-                parts.append(
-                    f"{scope}: bare {_ms(base[scope]['all']['seconds'])} ms, "
-                    + ", ".join(f"{key} {_ms(app[scope][key]['seconds'])}" for key in READS)
-                )
-            print(f"  {backend} round {round_number}/{rounds} (ms): " + "; ".join(parts), flush=True)
-        if profile:
-            out = OUT / f"stock_on_hand_{backend}.prof"
-            OUT.mkdir(parents=True, exist_ok=True)
-            report = _worker("app", url, var_dir, "1", str(out))
-            print(f"  {backend}: profile of the API read of one location in {out}")
-            print(report["profile"])
+    built = _worker("setup", url, directory, str(products), str(locations), str(moves))
+    print(
+        f"  {backend}: built {built['moves']:,} moves and {built['balances']:,} balances"
+        f" ({built['zero']:,} at zero) in {built['catalog_s'] + built['write_s'] + built['analyze_s']:.1f} s"
+        f" (moves and balances {built['write_s']:.1f} s); integrity check OK in {built['integrity_s']:.1f} s",
+        flush=True,
+    )
+    baselines: list[dict[str, Any]] = []
+    reads: list[dict[str, Any]] = []
+    for round_number in range(1, rounds + 1):
+        baselines.append(_worker("baseline", url, directory, repeats))
+        reads.append(_worker("app", url, directory, repeats))
+        base, app = baselines[-1], reads[-1]
+        parts = []
+        for scope in SCOPES:
+            parts.append(
+                f"{scope}: bare {_ms(base[scope]['all']['seconds'])} ms, "
+                + ", ".join(f"{key} {_ms(app[scope][key]['seconds'])}" for key in READS)
+            )
+        print(f"  {backend} round {round_number}/{rounds} (ms): " + "; ".join(parts), flush=True)
+    if profile:
+        out = OUT / f"stock_on_hand_{backend}.prof"
+        OUT.mkdir(parents=True, exist_ok=True)
+        report = _worker("app", url, directory, "1", str(out))
+        print(f"  {backend}: profile of the API read of one location in {out}")
+        print(report["profile"])
     _check_same_rows(backend, baselines + reads)
     results: list[dict[str, Any]] = []
     for scope in SCOPES:
@@ -177,9 +149,9 @@ def _measure(
             if against:
                 best_base = min(b[scope][against]["seconds"] for b in baselines)
                 ratio = best / best_base
-                paired = statistics.median(
-                    r[scope][key]["seconds"] / b[scope][against]["seconds"]
-                    for r, b in zip(reads, baselines, strict=True)
+                paired = median_ratio(
+                    [r[scope][key]["seconds"] for r in reads],
+                    [b[scope][against]["seconds"] for b in baselines],
                 )
                 row.update(
                     {
@@ -195,11 +167,9 @@ def _measure(
             row["queries"] = reads[0][scope][key]["queries"]
             if not against:
                 row[f"target ≤ {TARGET:.1f}x"] = "n/a (25 rows a page; time shown)"
-            elif full:
-                row[f"target ≤ {TARGET:.1f}x"] = "PASS" if ratio <= TARGET else "FAIL"
             else:
-                row[f"target ≤ {TARGET:.1f}x"] = (
-                    f"n/a (the target is for {PRODUCTS:,} x {LOCATIONS}, {MOVES:,} moves)"
+                row[f"target ≤ {TARGET:.1f}x"] = verdict(
+                    ratio <= TARGET, full, f"the target is for {PRODUCTS:,} x {LOCATIONS}, {MOVES:,} moves"
                 )
             results.append(row)
     return results
@@ -233,39 +203,14 @@ def run(options: Any) -> list[dict[str, Any]]:
         raise ValueError(f"--rows: at least {products * locations:,} moves, one for each balance")
     rounds = options.rounds or (1 if options.quick else 3)
     size = (products, locations, moves)
-    results: list[dict[str, Any]] = []
-    backends = options.backend or ["sqlite", "postgres"]
-    if "sqlite" in backends:
-        results.extend(_measure("sqlite", "", size, rounds, options.quick, options.profile))
-    if "postgres" in backends:
-        if not postgres_answers():
-            results.append(
-                {"bench": TITLE, "backend": "postgres", "note": "skipped: nothing answers at 127.0.0.1:5432"}
-            )
-        else:
-            import psycopg
 
-            name = f"gongxiao_bench_soh_{os.getpid()}"
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                results.extend(
-                    _measure("postgres", f"{PG_SERVER}/{name}", size, rounds, options.quick, options.profile)
-                )
-            finally:
-                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return results
+    def measure(backend: str, url: str, directory: str) -> list[dict[str, Any]]:
+        return _measure(backend, url, directory, size, rounds, options.quick, options.profile)
+
+    return on_each_backend(options, TITLE, "gongxiao_bench_soh", measure)
 
 
 # ---------------------------------------------------------------- the workers
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(PROJECT))
-    import django
-
-    django.setup()
 
 
 def _cents(value: int) -> str:
@@ -661,41 +606,20 @@ def _worker_app(repeats: int, profile_to: str = "") -> dict[str, Any]:
 
 def _profile(read: Any, profile_to: str) -> str:
     import cProfile
-    import io
-    import pstats
 
     profiler = cProfile.Profile()
     profiler.enable()
     read()
     profiler.disable()
-    profiler.dump_stats(profile_to)
-    text = io.StringIO()
-    stats = pstats.Stats(profiler, stream=text).strip_dirs()
-    stats.sort_stats("tottime").print_stats(20)
-    stats.sort_stats("cumulative").print_stats(30)
-    return text.getvalue()
+    return profile_text(profiler, profile_to, tottime=20)
 
 
-def _worker_main(argv: list[str]) -> None:
-    task, args = argv[0], argv[1:]
-    _setup_django()
-    if task == "setup":
-        result = _worker_setup(int(args[0]), int(args[1]), int(args[2]))
-    elif task == "baseline":
-        result = _worker_baseline(int(args[0]))
-    elif task == "app":
-        result = _worker_app(int(args[0]), *args[1:])
-    else:
-        raise SystemExit(f"unknown worker task {task!r}")
-    print(RESULT_MARK + json.dumps(result), flush=True)
-
+WORKER_TASKS: dict[str, Any] = {
+    "setup": lambda args: _worker_setup(int(args[0]), int(args[1]), int(args[2])),
+    "baseline": lambda args: _worker_baseline(int(args[0])),
+    "app": lambda args: _worker_app(int(args[0]), *args[1:]),
+}
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        _worker_main(sys.argv[2:])
-    else:
-        # run just this bench: python benchmarks/bench_stock_on_hand.py [--quick] ...
-        sys.path.insert(0, str(HERE))
-        from run import main
-
-        raise SystemExit(main(sys.argv[1:], only=["stock_on_hand"]))
+    # a worker (--worker TASK ARGS), or just this bench: python benchmarks/bench_stock_on_hand.py [--quick] ...
+    raise SystemExit(bench_main("stock_on_hand", WORKER_TASKS))
