@@ -1,4 +1,4 @@
-"""The stall of a fair on a phone: tap products, check out, refund an order, close the day.
+"""The stall of a fair on a phone: tap products, check out, print the receipt, refund an order, close the day.
 
 The cart is the sales counter's (`supply.counter.Cart`), kept in the session per event. A
 checkout records the order at once; the day's takings reach the trading core as one sale
@@ -8,15 +8,17 @@ document with its payments when the stall closes (`actions.post_pending`).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +26,7 @@ from gongxiao.commerce.errors import TradeError
 from gongxiao.commerce.models import Package, Payment, Product, StockBalance
 from gongxiao.core import clock
 from gongxiao.core.http import AuthedRequest
+from gongxiao.core.numbers import capital_amount
 from gongxiao.core.scope import get_visible_or_404
 from gongxiao.market import actions
 from gongxiao.market.models import Channel, ChannelOrder
@@ -178,10 +181,16 @@ def stall_checkout(request: AuthedRequest, pk: int) -> HttpResponse:
         context["checkout_errors"] = exc.messages
         return render(request, "market/_stall_cart.html", context)
     cart.clear()
+    number = orders[0].order_no
     messages.success(
         request,
-        _("Order %(number)s: %(total)s yuan.")
-        % {"number": orders[0].order_no, "total": sum((o.amount for o in orders), Decimal("0"))},
+        format_html(
+            '{} <a class="alert-link" href="{}" data-testid="receipt-link">{}</a>',
+            _("Order %(number)s: %(total)s yuan.")
+            % {"number": number, "total": sum((o.amount for o in orders), Decimal("0"))},
+            reverse("market:stall_receipt", args=[channel.pk, number]) + "?size=58",
+            _("Print the receipt"),
+        ),
     )
     target = reverse("market:stall", args=[channel.pk])
     if request.headers.get("HX-Request"):
@@ -214,3 +223,64 @@ def stall_close(request: AuthedRequest, pk: int) -> HttpResponse:
     channel = _stall(request, pk)
     post_and_report(request, channel)
     return redirect("market:stall", pk=channel.pk)
+
+
+@dataclass
+class ReceiptLine:
+    """An order line as the counter's receipt prints a line (a stall sells by base unit, no package)."""
+
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    package: None = None
+
+
+@dataclass
+class ReceiptPayment:
+    method: str
+    amount: Decimal
+
+    def get_method_display(self) -> str:
+        return str(dict(Payment.Method.choices).get(self.method, self.method))
+
+
+@login_required
+def stall_receipt(request: AuthedRequest, pk: int, order_no: str) -> HttpResponse:
+    """The receipt of one stall order, at 58 mm or A4: the counter's receipt with the fair's heading."""
+    channel = _stall(request, pk)
+    orders = list(channel.orders.filter(order_no=order_no).select_related("product").order_by("pk"))
+    if not orders:
+        raise Http404
+    total = sum((order.amount for order in orders), Decimal("0"))
+    by_method: dict[str, Decimal] = defaultdict(Decimal)
+    for order in orders:
+        if order.payment_method:
+            by_method[order.payment_method] += order.amount
+    refunded = sum((order.refund_amount for order in orders), Decimal("0"))
+    return render(
+        request,
+        "market/stall_receipt.html",
+        {
+            "channel": channel,
+            "order_no": order_no,
+            "ordered_at": orders[0].ordered_at,
+            "buyer": next((order.buyer for order in orders if order.buyer), ""),
+            "lines": [ReceiptLine(o.product, o.quantity, o.unit_price, o.amount) for o in orders],
+            "total": total,
+            "words": capital_amount(total),
+            "payments": [ReceiptPayment(method, amount) for method, amount in by_method.items()],
+            "refund_label": _refund_label(orders),
+            "refund_amount": refunded,
+            "size": "a4" if request.GET.get("size") == "a4" else "58",
+        },
+    )
+
+
+def _refund_label(orders: list[ChannelOrder]) -> str:
+    """“Refunded” (or “Cancelled”) for an order no longer a sale, “Partly refunded”, or nothing."""
+    if not any(order.is_sale for order in orders):
+        return str(orders[0].get_status_display())
+    if any(order.refund_amount for order in orders):
+        return str(ChannelOrder.Status.PARTLY_REFUNDED.label)
+    return ""

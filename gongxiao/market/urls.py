@@ -21,6 +21,11 @@ urlpatterns = [
     path("channels/<int:pk>/stall/checkout/", stall_views.stall_checkout, name="stall_checkout"),
     path("channels/<int:pk>/stall/cancel/", stall_views.stall_cancel, name="stall_cancel"),
     path("channels/<int:pk>/stall/close/", stall_views.stall_close, name="stall_close"),
+    path(
+        "channels/<int:pk>/stall/orders/<str:order_no>/receipt/",
+        stall_views.stall_receipt,
+        name="stall_receipt",
+    ),
     path("events/", views.EventList.as_view(), name="events"),
     path("orders/", views.OrderList.as_view(), name="orders"),
     path("brands/", views.BrandList.as_view(), name="brands"),
