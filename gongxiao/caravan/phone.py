@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongxiao.caravan.actions import preorders_for_trip, visible_trips_for_phone
 from gongxiao.caravan.models import JIN_KG, ServiceRecord, Trip, TripStop
@@ -241,7 +242,7 @@ def phone_texts() -> dict[str, str]:
         "saved_offline": _("Saved on the phone; it is sent when there is signal."),
         "add_line": _("Add a line"),
         "total": _("Total"),
-        "receipt": _("Receipt"),
+        "receipt": pgettext("printed slip", "Receipt"),
         "receipt_later": _("The receipt can be printed once the entry is sent."),
         "status_planned": _("Not yet reached"),
         "status_made": _("Made"),

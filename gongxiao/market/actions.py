@@ -312,10 +312,22 @@ def sell_at_stall(
     if not lines:
         errors.append(_("The cart is empty."))
     need: dict[int, Decimal] = defaultdict(Decimal)
+    priced: dict[int, tuple[int, Decimal]] = {}  # product → the first line and price it was sold at
     for number, line in enumerate(lines, start=1):
         refusal = sale_refusal(line.product)
         price = line.product.price if line.unit_price is None else line.unit_price
-        if refusal:
+        first, first_price = priced.setdefault(line.product.pk, (number, price))
+        if first_price != price:
+            # an order holds one line per product (the mall's order lines are keyed so)
+            errors.append(
+                _line(
+                    number,
+                    _("unit price"),
+                    _("line %(first)s sells the same product at %(price)s; one price per product in an order")
+                    % {"first": first, "price": first_price},
+                )
+            )
+        elif refusal:
             errors.append(_line(number, _("product"), refusal))
         elif line.quantity <= 0 or line.quantity != line.quantity.quantize(Decimal("0.001")):
             errors.append(_line(number, _("quantity"), _("must be a number greater than 0")))

@@ -116,3 +116,18 @@ def test_the_stall_page_on_a_phone(market, fair, client_a):
     assert ChannelOrder.objects.get().document.total_amount == Decimal("114.00")
     empty = client_a.post(f"/market/channels/{fair.pk}/stall/checkout/", {"method": "cash"})
     assert empty.context.get("checkout_errors")
+
+
+def test_one_product_at_two_prices_in_one_checkout_is_refused_naming_the_lines(market, fair):
+    lines = [
+        actions.StallLine(market.tea, Decimal(1), Decimal("38.00")),
+        actions.StallLine(market.eggs, Decimal(10)),
+        actions.StallLine(market.tea, Decimal(2), Decimal("35.00")),
+    ]
+    with pytest.raises(TradeError) as refused:
+        actions.sell_at_stall(market.county.clerk_a, fair, lines, "cash")
+    assert "3" in refused.value.messages[0] and "38" in refused.value.messages[0]
+    assert not ChannelOrder.objects.exists()
+    same_price = [actions.StallLine(market.tea, Decimal(1)), actions.StallLine(market.tea, Decimal(2))]
+    (order,) = actions.sell_at_stall(market.county.clerk_a, fair, same_price, "cash")
+    assert order.quantity == 3
