@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from gongxiao.core.api import require_perm
 from gongxiao.core.http import AuthedRequest
 from gongxiao.market import contracts
-from gongxiao.market.models import BuyerOrder, ProductionPlan, Season
+from gongxiao.market.models import BuyerOrder, ContractDocument, ProductionPlan, Season
 
 router = Router(tags=["contract farming"])
 
@@ -47,8 +48,10 @@ class FulfilmentOut(Schema):
 class BuyerOrderOut(Schema):
     id: int
     organization_id: int
+    code: str
     buyer_name: str
     buyer_kind: str
+    contact: str
     town: str
     latitude: Decimal
     longitude: Decimal
@@ -84,6 +87,18 @@ class AcceptIn(Schema):
     allocations: list[PairingIO]
 
 
+class ReverseIn(Schema):
+    reason: str
+
+
+class ReversalOut(Schema):
+    document_id: int
+    reversal_id: int
+    reversal_number: str
+    plan_id: int
+    fulfilment: FulfilmentOut
+
+
 @router.get("/market/contracts/plans", response=list[PlanOut])
 def list_plans(request: AuthedRequest, year: int | None = None, season: str | None = None) -> Any:
     require_perm(request, "market.view_productionplan")
@@ -99,6 +114,10 @@ def list_plans(request: AuthedRequest, year: int | None = None, season: str | No
 def plan_fulfilment(request: AuthedRequest, plan_id: int) -> Any:
     require_perm(request, "market.view_productionplan")
     plan = get_object_or_404(ProductionPlan.objects.visible_to(request.user), pk=plan_id)
+    return _fulfilment(plan)
+
+
+def _fulfilment(plan: ProductionPlan) -> dict[str, Decimal]:
     (row,) = contracts.fulfilment([plan])
     return {
         "expected_kg": row.expected,
@@ -146,3 +165,27 @@ def accept_matching(request: AuthedRequest, payload: AcceptIn) -> Any:
             for a in made
         ],
     )
+
+
+@router.post("/market/contracts/documents/{document_id}/reverse", response=ReversalOut)
+def reverse_contract_document(request: AuthedRequest, document_id: int, payload: ReverseIn) -> Any:
+    """Reverse a plan's collection or delivery (`document_id`: the trade document's id); 404 outside
+    the user's subtree, 403 without the right to reverse, 422 when already reversed or no reason."""
+    require_perm(request, "commerce.reverse_document")
+    entry = get_object_or_404(
+        ContractDocument.objects.visible_to(request.user).select_related("plan__organization"),
+        document_id=document_id,
+    )
+    if not request.user.can_manage(entry.plan.organization):
+        raise HttpError(403, _("You may not reverse the collections and deliveries of this plan."))
+    try:
+        reversal = contracts.reverse(request.user, entry, payload.reason)
+    except contracts.ContractError as error:
+        raise HttpError(422, str(error)) from error
+    return {
+        "document_id": entry.document_id,
+        "reversal_id": reversal.pk,
+        "reversal_number": reversal.number,
+        "plan_id": entry.plan_id,
+        "fulfilment": _fulfilment(entry.plan),
+    }

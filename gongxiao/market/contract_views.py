@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,8 +75,10 @@ class BuyerOrderForm(ScopedModelForm):
         model = BuyerOrder
         fields = [
             "organization",
+            "code",
             "buyer_name",
             "buyer_kind",
+            "contact",
             "town",
             "latitude",
             "longitude",
@@ -103,6 +105,7 @@ class PlanList(ListPage):
     permission = "market.view_productionplan"
     create_permission = "market.add_productionplan"
     create_url = "market:contract_plan_create"
+    import_name = "production_plans"
     default_sort = "-year"
     search_placeholder = gettext_lazy("Village or product")
     empty_text = gettext_lazy("No production plans yet.")
@@ -133,10 +136,12 @@ class BuyerOrderList(ListPage):
     permission = "market.view_buyerorder"
     create_permission = "market.add_buyerorder"
     create_url = "market:contract_order_create"
+    import_name = "buyer_orders"
     default_sort = "-year"
     search_placeholder = gettext_lazy("Buyer or product")
     empty_text = gettext_lazy("No buyer orders yet.")
     columns = [
+        field_column("code", gettext_lazy("buyer's order number"), sort="code"),
         field_column("buyer_name", gettext_lazy("buyer"), link=True, sort="buyer_name"),
         choice_column("buyer_kind", gettext_lazy("buyer kind")),
         field_column("product__name", gettext_lazy("product"), sort="product__code"),
@@ -153,7 +158,9 @@ class BuyerOrderList(ListPage):
         return BuyerOrder.objects.visible_to(self.request.user).select_related("product", "organization")
 
     def search(self, queryset: QuerySet, text: str) -> QuerySet:
-        return queryset.filter(Q(buyer_name__icontains=text) | Q(product__name__icontains=text))
+        return queryset.filter(
+            Q(buyer_name__icontains=text) | Q(product__name__icontains=text) | Q(code__icontains=text)
+        )
 
     def detail_url(self, obj: Any) -> str:
         return reverse("market:contract_order_edit", args=[obj.pk])
@@ -299,6 +306,13 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     can_collect = request.user.has_perm("commerce.add_document") and request.user.can_manage(
         plan.organization
     )
+    can_reverse = request.user.has_perm("commerce.reverse_document") and request.user.can_manage(
+        plan.organization
+    )
+    if request.method == "POST" and "reverse" in request.POST:
+        if not can_reverse:
+            raise PermissionDenied
+        return _reverse_entry(request, plan)
     delivering = "allocation" in request.POST
     form = CollectForm(None if delivering else request.POST or None, plan=plan, user=request.user)
     deliver_form = DeliverForm(request.POST if delivering else None, plan=plan, user=request.user)
@@ -339,7 +353,29 @@ def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "members": plan.members.order_by("name"),
             "form": form if can_collect else None,
             "deliver_form": deliver_form if can_collect else None,
+            "entries": plan.contract_documents.select_related(
+                "document__reversed_by", "document__location", "order"
+            ).order_by("-document__date", "-pk"),
+            "can_reverse": can_reverse,
             "can_edit": request.user.can_manage(plan.organization),
             "breadcrumbs": [PLANS],
         },
     )
+
+
+def _reverse_entry(request: AuthedRequest, plan: ProductionPlan) -> HttpResponse:
+    """POST reverse=<document id>, reason: reverse one of the plan's collections or deliveries."""
+    try:
+        document_id = int(request.POST["reverse"])
+    except ValueError:
+        raise Http404 from None
+    entry = get_object_or_404(
+        plan.contract_documents.select_related("plan__organization"), document_id=document_id
+    )
+    try:
+        reversal = contracts.reverse(request.user, entry, request.POST.get("reason", ""))
+    except contracts.ContractError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Reversed by %(number)s.") % {"number": reversal.number})
+    return redirect("market:contract_plan", pk=plan.pk)

@@ -15,13 +15,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from gongxiao.caravan.distance import haversine_km
-from gongxiao.commerce.actions import DocumentSpec, LineSpec, PaymentSpec, create_and_confirm
+from gongxiao.commerce.actions import (
+    DocumentSpec,
+    LineSpec,
+    PaymentSpec,
+    create_and_confirm,
+    reverse_document,
+)
+from gongxiao.commerce.errors import TradeError
 from gongxiao.commerce.models import Document, Location, Payment
 from gongxiao.core.models import User
 from gongxiao.market.models import Allocation, BuyerOrder, ContractDocument, ProductionPlan
@@ -29,6 +36,10 @@ from gongxiao.market.models import Allocation, BuyerOrder, ContractDocument, Pro
 ZERO = Decimal("0")
 KG = Decimal("0.001")
 KM = Decimal("0.1")
+
+# The collections and deliveries that count: confirmed, not reversed (on the plan's page or on the
+# trade-document page) and not a draft.
+COUNTED = Q(document__status=Document.Status.CONFIRMED)
 
 
 class ContractError(ValueError):
@@ -290,6 +301,28 @@ def deliver(user: User, allocation: Allocation, location: Location, weight: Deci
     return document
 
 
+def reverse(user: User, entry: ContractDocument, reason: str) -> Document:
+    """Undo a collection or a delivery entered by mistake: its document is reversed by a new one
+    (stock back, amounts negative) and no longer counts in the plan's fulfilment."""
+    plan = entry.plan
+    if not user.has_perm("commerce.reverse_document") or not user.can_manage(plan.organization):
+        raise ContractError(_("You may not reverse the collections and deliveries of this plan."))
+    if not reason.strip():
+        raise ContractError(_("Say why the collection or delivery is reversed."))
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=entry.document_id)
+        if document.status == Document.Status.REVERSED:
+            reversal = Document.objects.filter(reverses=document).first()
+            raise ContractError(
+                _("Document %(number)s is already reversed by %(reversal)s.")
+                % {"number": document.number, "reversal": reversal.number if reversal else "—"}
+            )
+        try:
+            return reverse_document(document, user, reason)
+        except TradeError as error:
+            raise ContractError("；".join(error.messages)) from error
+
+
 @dataclass(frozen=True)
 class Fulfilment:
     plan: ProductionPlan
@@ -306,7 +339,7 @@ def fulfilment(plans: Iterable[ProductionPlan]) -> list[Fulfilment]:
     collected: dict[int, Decimal] = {}
     delivered: dict[int, Decimal] = {}
     rows = (
-        ContractDocument.objects.filter(plan__in=keys)
+        ContractDocument.objects.filter(COUNTED, plan__in=keys)
         .values("plan", "document__kind")
         .annotate(kg=Sum("quantity_kg"))
     )

@@ -15,33 +15,48 @@ says; an unknown or ambiguous product is a row error naming the value, never a g
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongxiao.commerce.models import Product
+from gongxiao.caravan.models import VillagePoint
+from gongxiao.commerce.models import Business, Product
 from gongxiao.core import clock
 from gongxiao.core.excel import (
     Column,
     Importer,
     RowError,
     cell_text,
+    choice_labels,
+    choice_parser,
     insert_rows,
     parse_bool,
+    parse_date,
     parse_decimal,
     register,
 )
 from gongxiao.core.models import Organization, User
 from gongxiao.core.numbers import plain
+from gongxiao.core.regions import VillageLookup
 from gongxiao.market import actions
-from gongxiao.market.models import Channel, ChannelOrder
+from gongxiao.market.models import (
+    Allocation,
+    BuyerOrder,
+    Channel,
+    ChannelOrder,
+    ProductionPlan,
+    Season,
+)
+from gongxiao.members.models import Member
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 SALE = ChannelOrder.SALE_STATUSES
@@ -421,3 +436,440 @@ def product_lookup(channel: Channel) -> dict[str, Product | str]:
             if refusal:
                 lookup[key] = refusal
     return lookup
+
+
+# ---------------------------------------------------------------- contract farming (订单农业)
+
+CHINA_LONGITUDE = (Decimal("73"), Decimal("136"))
+CHINA_LATITUDE = (Decimal("18"), Decimal("54"))
+RESIDENT_ID_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def _year(value: Any) -> int:
+    text = cell_text(value)
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise RowError(_("must be a year like 2023"))
+    return int(text)
+
+
+def _kg(value: Any) -> Decimal:
+    number = parse_decimal(value, 3)
+    if number < 0:
+        raise RowError(_("must not be negative"))
+    return number
+
+
+def _money(value: Any) -> Decimal:
+    number = parse_decimal(value, 2)
+    if number < 0:
+        raise RowError(_("must not be negative"))
+    return number
+
+
+def _coordinate(value: Any) -> Decimal:
+    return parse_decimal(value, 6)
+
+
+def _header(columns: list[Column], field: str) -> str:
+    return str(next(c.header for c in columns if c.field == field))
+
+
+def _check_in_china(columns: list[Column], field: str, value: Decimal) -> None:
+    low, high = CHINA_LONGITUDE if field == "longitude" else CHINA_LATITUDE
+    if not low <= value <= high:
+        raise RowError(
+            _("%(value)s is not in China (%(low)s to %(high)s); are longitude and latitude swapped?")
+            % {"value": f"{value.normalize():f}", "low": low, "high": high},
+            _header(columns, field),
+        )
+
+
+class _ProduceLookup:
+    """The farm produce the user's organization may use, by product code."""
+
+    def __init__(self, user: User) -> None:
+        self.by_code: dict[str, list[int]] = defaultdict(list)
+        produce = Product.objects.visible_to(user).filter(business=Business.FARM_PRODUCE)
+        for pk, code in produce.values_list("pk", "code"):
+            self.by_code[code].append(pk)
+
+    def find(self, code: str, column: str) -> int:
+        found = self.by_code.get(code, [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise RowError(
+                _(
+                    "several farm products have the code “%(code)s”; ask the county office to correct the catalog"
+                )
+                % {"code": code},
+                column,
+            )
+        raise RowError(
+            _("no farm produce with the code “%(code)s”; register it in the products or correct the file")
+            % {"code": code},
+            column,
+        )
+
+
+def _allocated(field_name: str, keys: list[int]) -> dict[int, Decimal]:
+    rows = (
+        Allocation.objects.filter(**{f"{field_name}__in": keys})
+        .values(field_name)
+        .annotate(kg=Sum("quantity_kg"))
+    )
+    return {row[field_name]: row["kg"] for row in rows}
+
+
+@register
+class ProductionPlanImporter(Importer):
+    """Village production plans: one row per village, product, year and season (the plan's natural
+    key, as on the page); a plan already stored under that key takes the file's figures. The village
+    by division code or name (`core.regions.VillageLookup`); the collection point, when left blank,
+    is the village's stopping place (caravan); the members taking part by their ID numbers, a blank
+    cell leaving the plan's members as they are."""
+
+    name = "production_plans"
+    label = gettext_lazy("Village production plans")
+    model = ProductionPlan
+    permission = "market.add_productionplan"
+    # named after the columns, so that a key refused names them; `create` writes them as ids
+    key_fields = ("village", "product", "year", "season")
+    compare_fields = ("area_mu", "expected_kg", "latitude", "longitude", "note", "member_ids")
+    columns = [
+        Column(
+            gettext_lazy("division code"),
+            "code",
+            width=14,
+            help=gettext_lazy("The village's 12-digit division code; or fill in the village column"),
+        ),
+        Column(
+            gettext_lazy("Village"),
+            "village",
+            width=16,
+            help=gettext_lazy(
+                "Village name, or town name + village name when two villages share a name, or the 12-digit division code"
+            ),
+        ),
+        Column(
+            gettext_lazy("product code"),
+            "product",
+            True,
+            width=12,
+            help=gettext_lazy("The code of a farm produce product in the product catalog"),
+        ),
+        Column(gettext_lazy("year"), "year", True, _year, width=8, repeats=True),
+        Column(
+            gettext_lazy("season"),
+            "season",
+            True,
+            choice_parser(Season.choices),
+            choices=choice_labels(Season.choices),
+            width=8,
+            repeats=True,
+        ),
+        Column(gettext_lazy("area (mu)"), "area_mu", True, _money, width=10),
+        Column(
+            gettext_lazy("expected yield (kg)"),
+            "expected_kg",
+            True,
+            _kg,
+            width=14,
+            help=gettext_lazy("Kilograms, up to 3 decimals"),
+        ),
+        Column(
+            gettext_lazy("longitude"),
+            "longitude",
+            parse=_coordinate,
+            width=12,
+            help=gettext_lazy("The collection point, degrees east; blank: the village's stopping place"),
+        ),
+        Column(
+            gettext_lazy("latitude"),
+            "latitude",
+            parse=_coordinate,
+            width=12,
+            help=gettext_lazy("The collection point, degrees north; blank: the village's stopping place"),
+        ),
+        Column(
+            gettext_lazy("participating members (ID numbers)"),
+            "members",
+            width=40,
+            help=gettext_lazy(
+                "The members' ID numbers separated by commas or 、; blank leaves the plan's members as they are"
+            ),
+        ),
+        Column(gettext_lazy("note"), "note", width=20),
+    ]
+
+    def prepare(self) -> None:
+        county = self.organization.county
+        self.villages = VillageLookup(county.region if county.region_id else None)
+        self.produce = _ProduceLookup(self.user)
+        self.points = {
+            village_id: (latitude, longitude)
+            for village_id, latitude, longitude in VillagePoint.objects.values_list(
+                "village_id", "latitude", "longitude"
+            )
+        }
+        self.members = dict(
+            Member.objects.visible_to(self.user).filter(is_active=True).values_list("id_number", "pk")
+        )
+
+    def _village(self, values: dict[str, Any]) -> int:
+        code, name = values.get("code", ""), values.get("village", "")
+        if not code and not name:
+            raise RowError(
+                _("give the village's division code or its name"), _header(self.columns, "village")
+            )
+        village_id = self.villages.find(code or name, _header(self.columns, "code" if code else "village"))
+        if code and name and self.villages.find(name, _header(self.columns, "village")) != village_id:
+            raise RowError(
+                _("“%(name)s” is not the village with the division code %(code)s")
+                % {"name": name, "code": code},
+                _header(self.columns, "village"),
+            )
+        return village_id
+
+    def _member_ids(self, text: str) -> frozenset[int]:
+        ids = set()
+        column = _header(self.columns, "members")
+        for number in RESIDENT_ID_SEPARATORS.split(text.upper()):
+            if not number:
+                continue
+            if number not in self.members:
+                raise RowError(
+                    _("no active member with the ID number %(number)s among your members")
+                    % {"number": number},
+                    column,
+                )
+            ids.add(self.members[number])
+        return frozenset(ids)
+
+    def clean_row(self, values: dict[str, Any]) -> dict[str, Any]:
+        village_id = self._village(values)
+        product_id = self.produce.find(values["product"], _header(self.columns, "product"))
+        latitude, longitude = values.get("latitude"), values.get("longitude")
+        if latitude is None and longitude is None:
+            if village_id not in self.points:
+                raise RowError(
+                    _(
+                        "the village has no stopping place yet; fill in the collection point's longitude and latitude"
+                    ),
+                    _header(self.columns, "longitude"),
+                )
+            latitude, longitude = self.points[village_id]
+        elif latitude is None or longitude is None:
+            raise RowError(
+                _("fill in both longitude and latitude, or leave both blank"),
+                _header(self.columns, "latitude" if latitude is None else "longitude"),
+            )
+        else:
+            _check_in_china(self.columns, "longitude", longitude)
+            _check_in_china(self.columns, "latitude", latitude)
+        cleaned = {
+            "village": village_id,
+            "product": product_id,
+            "year": values["year"],
+            "season": values["season"],
+            "area_mu": values["area_mu"],
+            "expected_kg": values["expected_kg"],
+            "latitude": latitude,
+            "longitude": longitude,
+            "note": values.get("note", ""),
+        }
+        if values.get("members"):
+            cleaned["member_ids"] = self._member_ids(values["members"])
+        return cleaned
+
+    def existing(self, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], ProductionPlan]:
+        wanted = set(keys)
+        found: dict[tuple[Any, ...], ProductionPlan] = {}
+        villages = sorted({key[0] for key in keys})
+        for start in range(0, len(villages), 900):
+            plans = (
+                ProductionPlan.objects.filter(village_id__in=villages[start : start + 900])
+                .select_related("organization")
+                .prefetch_related("members")
+            )
+            for plan in plans:
+                key = (plan.village_id, plan.product_id, plan.year, plan.season)
+                if key in wanted:
+                    plan.member_ids = frozenset(m.pk for m in plan.members.all())  # type: ignore[attr-defined]
+                    found[key] = plan
+        self.allocated = _allocated("plan", [plan.pk for plan in found.values()])
+        return found
+
+    def check_existing(self, instance: Any, values: dict[str, Any]) -> None:
+        allocated = self.allocated.get(instance.pk, Decimal(0))
+        if values["expected_kg"] < allocated:
+            raise RowError(
+                _("%(kg)s kg of this plan are already allocated to buyers; the expected yield cannot be less")
+                % {"kg": plain(allocated)},
+                _header(self.columns, "expected_kg"),
+            )
+
+    def create(self, rows: list[dict[str, Any]]) -> None:
+        for values in rows:
+            member_ids = values.pop("member_ids", None)
+            values["village_id"], values["product_id"] = values.pop("village"), values.pop("product")
+            plan = ProductionPlan.objects.create(organization=self.organization, **values)
+            if member_ids:
+                plan.members.set(member_ids)
+
+    def bulk_update(self, objs: list[Any], fields: Sequence[str]) -> None:
+        super().bulk_update(objs, [f for f in fields if f != "member_ids"])
+        for plan in objs:
+            plan.members.set(plan.member_ids)
+
+
+@register
+class BuyerOrderImporter(Importer):
+    """Buyers' orders, keyed by the order number within the importing organization (`BuyerOrder.code`):
+    importing the same file again changes nothing, a later file with the same numbers updates the
+    orders. An order already matched to plans keeps its product and at least its allocated quantity."""
+
+    name = "buyer_orders"
+    label = gettext_lazy("Buyer orders")
+    model = BuyerOrder
+    permission = "market.add_buyerorder"
+    key_fields = ("organization_id", "code")
+    compare_fields = (
+        "buyer_name",
+        "buyer_kind",
+        "contact",
+        "town",
+        "latitude",
+        "longitude",
+        "product_id",
+        "year",
+        "season",
+        "quantity_kg",
+        "price",
+        "deliver_from",
+        "deliver_to",
+    )
+    columns = [
+        Column(
+            gettext_lazy("buyer's order number"),
+            "code",
+            True,
+            width=16,
+            help=gettext_lazy(
+                "Unique within your organization; importing the same number again updates the order"
+            ),
+        ),
+        Column(gettext_lazy("buyer"), "buyer_name", True, width=20),
+        Column(
+            gettext_lazy("buyer kind"),
+            "buyer_kind",
+            True,
+            choice_parser(BuyerOrder.BuyerKind.choices),
+            choices=choice_labels(BuyerOrder.BuyerKind.choices),
+            width=14,
+            repeats=True,
+        ),
+        Column(gettext_lazy("contact (person, phone)"), "contact", width=18),
+        Column(gettext_lazy("town or address"), "town", width=18, help=gettext_lazy("Where to deliver")),
+        Column(
+            gettext_lazy("longitude"),
+            "longitude",
+            True,
+            _coordinate,
+            width=12,
+            help=gettext_lazy("The delivery place, degrees east, up to 6 decimals"),
+        ),
+        Column(
+            gettext_lazy("latitude"),
+            "latitude",
+            True,
+            _coordinate,
+            width=12,
+            help=gettext_lazy("The delivery place, degrees north, up to 6 decimals"),
+        ),
+        Column(
+            gettext_lazy("product code"),
+            "product",
+            True,
+            width=12,
+            help=gettext_lazy("The code of a farm produce product in the product catalog"),
+        ),
+        Column(gettext_lazy("year"), "year", True, _year, width=8, repeats=True),
+        Column(
+            gettext_lazy("season"),
+            "season",
+            True,
+            choice_parser(Season.choices),
+            choices=choice_labels(Season.choices),
+            width=8,
+            repeats=True,
+        ),
+        Column(
+            gettext_lazy("quantity (kg)"),
+            "quantity_kg",
+            True,
+            _kg,
+            width=12,
+            help=gettext_lazy("Kilograms, up to 3 decimals"),
+        ),
+        Column(gettext_lazy("price per kg"), "price", True, _money, width=10),
+        Column(gettext_lazy("deliver from"), "deliver_from", True, parse_date, width=12, repeats=True),
+        Column(gettext_lazy("deliver to"), "deliver_to", True, parse_date, width=12, repeats=True),
+    ]
+
+    def prepare(self) -> None:
+        self.produce = _ProduceLookup(self.user)
+
+    def clean_row(self, values: dict[str, Any]) -> dict[str, Any]:
+        product_id = self.produce.find(values["product"], _header(self.columns, "product"))
+        _check_in_china(self.columns, "longitude", values["longitude"])
+        _check_in_china(self.columns, "latitude", values["latitude"])
+        if values["deliver_to"] < values["deliver_from"]:
+            raise RowError(
+                _("The delivery window ends before it starts."), _header(self.columns, "deliver_to")
+            )
+        return {
+            "organization_id": self.organization.pk,
+            "code": values["code"],
+            "buyer_name": values["buyer_name"],
+            "buyer_kind": values["buyer_kind"],
+            "contact": values.get("contact", ""),
+            "town": values.get("town", ""),
+            "latitude": values["latitude"],
+            "longitude": values["longitude"],
+            "product_id": product_id,
+            "year": values["year"],
+            "season": values["season"],
+            "quantity_kg": values["quantity_kg"],
+            "price": values["price"],
+            "deliver_from": values["deliver_from"],
+            "deliver_to": values["deliver_to"],
+        }
+
+    def existing(self, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], BuyerOrder]:
+        codes = [key[1] for key in keys]
+        found: dict[tuple[Any, ...], BuyerOrder] = {}
+        for start in range(0, len(codes), 900):
+            orders = BuyerOrder.objects.filter(
+                organization=self.organization, code__in=codes[start : start + 900]
+            ).select_related("organization")
+            for order in orders:
+                found[(order.organization_id, order.code)] = order
+        self.allocated = _allocated("order", [order.pk for order in found.values()])
+        return found
+
+    def check_existing(self, instance: Any, values: dict[str, Any]) -> None:
+        allocated = self.allocated.get(instance.pk)
+        if allocated is None:
+            return
+        if values["product_id"] != instance.product_id:
+            raise RowError(
+                _("the order is already matched to production plans; its product cannot change"),
+                _header(self.columns, "product"),
+            )
+        if values["quantity_kg"] < allocated:
+            raise RowError(
+                _("%(kg)s kg of this order are already allocated; the quantity cannot be less")
+                % {"kg": plain(allocated)},
+                _header(self.columns, "quantity_kg"),
+            )

@@ -445,8 +445,11 @@ class BuyerOrder(models.Model):
         CANTEEN = "canteen", _("Canteen")
 
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT)
+    # the order's number as the buyer or the coop writes it: the key of the Excel import
+    code = models.CharField(_("buyer's order number"), max_length=40, blank=True)
     buyer_name = models.CharField(_("buyer"), max_length=100)
     buyer_kind = models.CharField(_("buyer kind"), max_length=20, choices=BuyerKind.choices)
+    contact = models.CharField(_("contact (person, phone)"), max_length=100, blank=True)
     town = models.CharField(_("town or address"), max_length=100, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
@@ -466,6 +469,13 @@ class BuyerOrder(models.Model):
         verbose_name = _("buyer order")
         verbose_name_plural = _("buyer orders")
         ordering = ["-year", "season", "deliver_from", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"],
+                condition=~models.Q(code=""),
+                name="market_buyer_order_code_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.buyer_name} {self.product} {self.quantity_kg} kg"
