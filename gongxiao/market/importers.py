@@ -521,6 +521,28 @@ def _allocated(field_name: str, keys: list[int]) -> dict[int, Decimal]:
     return {row[field_name]: row["kg"] for row in rows}
 
 
+# the product and the season a plan or an order is for: the same three columns in both files
+_PRODUCT_YEAR_SEASON = [
+    Column(
+        gettext_lazy("product code"),
+        "product",
+        True,
+        width=12,
+        help=gettext_lazy("The code of a farm produce product in the product catalog"),
+    ),
+    Column(gettext_lazy("year"), "year", True, _year, width=8, repeats=True),
+    Column(
+        gettext_lazy("season"),
+        "season",
+        True,
+        choice_parser(Season.choices),
+        choices=choice_labels(Season.choices),
+        width=8,
+        repeats=True,
+    ),
+]
+
+
 @register
 class ProductionPlanImporter(Importer):
     """Village production plans: one row per village, product, year and season (the plan's natural
@@ -551,23 +573,7 @@ class ProductionPlanImporter(Importer):
                 "Village name, or town name + village name when two villages share a name, or the 12-digit division code"
             ),
         ),
-        Column(
-            gettext_lazy("product code"),
-            "product",
-            True,
-            width=12,
-            help=gettext_lazy("The code of a farm produce product in the product catalog"),
-        ),
-        Column(gettext_lazy("year"), "year", True, _year, width=8, repeats=True),
-        Column(
-            gettext_lazy("season"),
-            "season",
-            True,
-            choice_parser(Season.choices),
-            choices=choice_labels(Season.choices),
-            width=8,
-            repeats=True,
-        ),
+        *_PRODUCT_YEAR_SEASON,
         Column(gettext_lazy("area (mu)"), "area_mu", True, _money, width=10),
         Column(
             gettext_lazy("expected yield (kg)"),
@@ -787,23 +793,7 @@ class BuyerOrderImporter(Importer):
             width=12,
             help=gettext_lazy("The delivery place, degrees north, up to 6 decimals"),
         ),
-        Column(
-            gettext_lazy("product code"),
-            "product",
-            True,
-            width=12,
-            help=gettext_lazy("The code of a farm produce product in the product catalog"),
-        ),
-        Column(gettext_lazy("year"), "year", True, _year, width=8, repeats=True),
-        Column(
-            gettext_lazy("season"),
-            "season",
-            True,
-            choice_parser(Season.choices),
-            choices=choice_labels(Season.choices),
-            width=8,
-            repeats=True,
-        ),
+        *_PRODUCT_YEAR_SEASON,
         Column(
             gettext_lazy("quantity (kg)"),
             "quantity_kg",
