@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from gongxiao.commerce.actions import DocumentSpec, LineSpec, create_and_confirm
 from gongxiao.commerce.models import Business, Category, Document, Location, Product, Unit
 from gongxiao.core.testing import County
-from gongxiao.market.models import Channel
+from gongxiao.market.models import BuyerOrder, Channel
 
 # the layout of the test mall's export: an extra column the import does not read, Chinese headers
 HEADERS = [
@@ -153,3 +153,22 @@ def order_file(rows: list[list[Any]], headers: list[str] | None = None) -> io.By
 
 def at(day: str) -> dt.datetime:
     return dt.datetime.fromisoformat(day)
+
+
+def tea_order(county: County, market: Market, **fields: Any) -> BuyerOrder:
+    """Coop A's spring-2023 order from a supermarket: 150 kg of tea at 12.50, delivered in April."""
+    values: dict[str, Any] = {
+        "organization": county.coop_a,
+        "buyer_name": "联华超市",
+        "buyer_kind": BuyerOrder.BuyerKind.SUPERMARKET,
+        "latitude": Decimal("28.01"),
+        "longitude": Decimal("120.01"),
+        "product": market.tea,
+        "year": 2023,
+        "season": "spring",
+        "quantity_kg": Decimal("150"),
+        "price": Decimal("12.50"),
+        "deliver_from": dt.date(2023, 4, 1),
+        "deliver_to": dt.date(2023, 5, 1),
+    } | fields
+    return BuyerOrder.objects.create(**values)

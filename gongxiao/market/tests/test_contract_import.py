@@ -19,6 +19,7 @@ from gongxiao.core.testing import make_user
 from gongxiao.market import contracts
 from gongxiao.market.importers import BuyerOrderImporter, ProductionPlanImporter
 from gongxiao.market.models import Allocation, BuyerOrder, ProductionPlan
+from gongxiao.market.testing import tea_order
 from gongxiao.members.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -174,20 +175,7 @@ def test_the_expected_yield_cannot_fall_below_what_is_allocated(county, market, 
     rows = plan_rows(county, market, farmers)
     run(ProductionPlanImporter, county.clerk_a, county.coop_a, rows)
     tea = ProductionPlan.objects.get(village=county.village_a)
-    order = BuyerOrder.objects.create(
-        organization=county.coop_a,
-        buyer_name="联华超市",
-        buyer_kind=BuyerOrder.BuyerKind.SUPERMARKET,
-        latitude=D("27.6"),
-        longitude=D("120.5"),
-        product=market.tea,
-        year=2023,
-        season="spring",
-        quantity_kg=D("1000"),
-        price=D("12.50"),
-        deliver_from=dt.date(2023, 4, 1),
-        deliver_to=dt.date(2023, 5, 1),
-    )
+    order = tea_order(county, market, latitude=D("27.6"), longitude=D("120.5"), quantity_kg=D("1000"))
     contracts.accept(county.clerk_a, [contracts.Pairing(tea.pk, order.pk, D("1000"), D("1.0"))])
     rows[0]["expected_kg"] = 900
     result = run(ProductionPlanImporter, county.clerk_a, county.coop_a, rows)

@@ -2,7 +2,6 @@
 plan's page, over the API, or on the general trade-document page; a reversed document no longer
 counts in the plan's fulfilment and its stock goes back."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,8 +14,8 @@ from gongxiao.commerce.models import Document, StockBalance
 from gongxiao.core import roles
 from gongxiao.core.testing import make_user
 from gongxiao.market import contracts
-from gongxiao.market.models import Allocation, BuyerOrder, ProductionPlan
-from gongxiao.market.testing import stock_up
+from gongxiao.market.models import Allocation, ProductionPlan
+from gongxiao.market.testing import stock_up, tea_order
 from gongxiao.members.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -47,20 +46,7 @@ def season(county, market, before):
         longitude=D("120.0"),
     )
     plan.members.add(farmer)
-    BuyerOrder.objects.create(
-        organization=county.coop_a,
-        buyer_name="联华超市",
-        buyer_kind=BuyerOrder.BuyerKind.SUPERMARKET,
-        latitude=D("28.01"),
-        longitude=D("120.01"),
-        product=market.tea,
-        year=2023,
-        season="spring",
-        quantity_kg=D("150"),
-        price=D("12.50"),
-        deliver_from=dt.date(2023, 4, 1),
-        deliver_to=dt.date(2023, 5, 1),
-    )
+    tea_order(county, market)
     contracts.accept(county.clerk_a, contracts.match(county.clerk_a, 2023, "spring").pairings)
     first, second = contracts.collect(
         county.clerk_a,

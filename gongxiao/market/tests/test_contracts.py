@@ -1,4 +1,3 @@
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -8,6 +7,7 @@ from gongxiao.commerce.models import Document
 from gongxiao.market import contracts
 from gongxiao.market.contracts import ContractError, Demand, Supply, solve
 from gongxiao.market.models import Allocation, BuyerOrder, ContractDocument, ProductionPlan
+from gongxiao.market.testing import tea_order
 from gongxiao.members.tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -71,20 +71,7 @@ def plans(county, market):
         latitude=D("28.1"),
         longitude=D("120.1"),
     )
-    order = BuyerOrder.objects.create(
-        organization=county.coop_a,
-        buyer_name="联华超市",
-        buyer_kind=BuyerOrder.BuyerKind.SUPERMARKET,
-        latitude=D("28.01"),
-        longitude=D("120.01"),
-        product=market.tea,
-        year=2023,
-        season="spring",
-        quantity_kg=D("150"),
-        price=D("12.50"),
-        deliver_from=dt.date(2023, 4, 1),
-        deliver_to=dt.date(2023, 5, 1),
-    )
+    order = tea_order(county, market)
     return plan_a, plan_b, order, farmer
 
 
